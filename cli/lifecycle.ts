@@ -1,0 +1,34 @@
+// Ordered shutdown on SIGINT/SIGTERM: things started last stop first, so the
+// worker and server let go of connections before PostgreSQL stops.
+import { log } from './log.ts';
+
+const stack: Array<{ name: string; stop: () => Promise<unknown> }> = [];
+let stopping = false;
+
+export function onShutdown(name: string, stop: () => Promise<unknown>) {
+  stack.push({ name, stop });
+}
+
+export async function shutdown(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  while (stack.length) {
+    const { name, stop } = stack.pop()!;
+    try {
+      await stop();
+      log(`stopped ${name}`);
+    } catch (e) {
+      log(`stopping ${name} failed: ${(e as Error).message}`);
+    }
+  }
+  process.exit(code);
+}
+
+export function handleSignals() {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      log(`${sig}: shutting down`);
+      void shutdown(0);
+    });
+  }
+}

@@ -1,0 +1,16 @@
+// The `wl` command.
+import { Command } from 'commander';
+import { registerDbCommands } from './db.ts';
+import { registerRun } from './run.ts';
+import { registerTail } from './tail.ts';
+import { log } from './log.ts';
+
+const program = new Command('wl').description('watchlist → live trading, PostgreSQL at the centre');
+registerDbCommands(program);
+registerRun(program);
+registerTail(program);
+
+program.parseAsync(process.argv).catch((e: Error) => {
+  log(`error: ${e.message}`);
+  process.exit(1);
+});

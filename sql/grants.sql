@@ -1,0 +1,30 @@
+-- Grants, re-applied after every migrate so new tables and functions are covered.
+-- wl_reader: select on everything, execute only read-only (stable/immutable) functions.
+-- wl_writer: read/write tables, every function. wl_trader: reader + trader functions.
+grant usage on schema watchlist to wl_owner, wl_writer, wl_reader, wl_trader;
+grant all on all tables in schema watchlist to wl_owner;
+grant all on all sequences in schema watchlist to wl_owner;
+grant select, insert, update, delete on all tables in schema watchlist to wl_writer;
+grant usage, select on all sequences in schema watchlist to wl_writer;
+grant select on all tables in schema watchlist to wl_reader;
+revoke insert, update, delete, truncate on all tables in schema watchlist from wl_reader;
+grant wl_reader to wl_trader;
+
+revoke execute on all functions in schema watchlist from public;
+grant execute on all functions in schema watchlist to wl_owner, wl_writer;
+
+do $$
+declare f record;
+begin
+  for f in
+    select p.oid::regprocedure as sig
+    from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname = 'watchlist' and p.provolatile in ('i', 's') and p.prokind = 'f'
+      and not p.prosecdef
+  loop
+    execute format('grant execute on function %s to wl_reader', f.sig);
+  end loop;
+end $$;
+
+-- the trader's levers (later concerns add theirs here)
+grant execute on function watchlist.set_config(text, jsonb, text) to wl_trader;

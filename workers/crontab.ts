@@ -1,0 +1,6 @@
+// graphile-worker crontab (UTC). Jobs missed while down are not backfilled:
+// partition rolling and event closing are idempotent "catch up now" jobs.
+export const crontab = [
+  '5 0 * * * roll_partitions ?max=3',
+  '* * * * * close_stale_events ?max=1',
+].join('\n');
