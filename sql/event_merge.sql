@@ -16,36 +16,6 @@
 -- Rows older than the key's last processed trigger (late data) are stored but
 -- do not change events.
 
--- Merge two features_agg scalar summaries {first,last,min,max,sum,n,mean}.
-create or replace function watchlist.merge_feature_stats(a jsonb, b jsonb) returns jsonb
-language sql immutable parallel safe as $$
-  select case
-    when a is null then b
-    when b is null then a
-    else jsonb_build_object(
-      'first', coalesce(a->'first', b->'first'),
-      'last', coalesce(b->'last', a->'last'),
-      'min', least((a->>'min')::float8, (b->>'min')::float8),
-      'max', greatest((a->>'max')::float8, (b->>'max')::float8),
-      'sum', coalesce((a->>'sum')::float8, 0) + coalesce((b->>'sum')::float8, 0),
-      'n', coalesce((a->>'n')::int, 0) + coalesce((b->>'n')::int, 0),
-      'mean', (coalesce((a->>'sum')::float8, 0) + coalesce((b->>'sum')::float8, 0))
-              / nullif(coalesce((a->>'n')::int, 0) + coalesce((b->>'n')::int, 0), 0))
-  end
-$$;
-
--- features_agg of an existing event extended by the summary of new rows.
-create or replace function watchlist.merge_features_agg(old jsonb, new jsonb) returns jsonb
-language sql immutable parallel safe as $$
-  select coalesce(old, '{}'::jsonb) || coalesce((
-    select jsonb_object_agg(k, case
-      when k = 'meta_first' then coalesce(old->k, new->k)
-      when k = 'meta_last' then coalesce(new->k, old->k)
-      else watchlist.merge_feature_stats(old->k, new->k) end)
-    from (select jsonb_object_keys(coalesce(new, '{}'::jsonb)) as k) keys
-  ), '{}'::jsonb)
-$$;
-
 -- The part of a raw row's meta an event keeps as first/last snapshot.
 create or replace function watchlist.event_meta_slice(m jsonb) returns jsonb
 language sql immutable parallel safe as $$
@@ -58,8 +28,10 @@ language sql immutable parallel safe as $$
     'funding_diff_top', m->'funding_diff_top')) end
 $$;
 
+-- Transition tables have no statistics (the planner guesses a handful of rows),
+-- so nested loops over them go quadratic on a 1000-row batch: hash joins only.
 create or replace function watchlist.merge_raw_events() returns trigger
-language plpgsql as $$
+language plpgsql set enable_nestloop = off as $$
 declare
   v_n int := greatest(1, coalesce(watchlist.cfg_num('event.n_consecutive'), 2)::int);
   v_m interval := make_interval(secs => 60 * greatest(1, coalesce(watchlist.cfg_num('event.gap_minutes'), 3)));
@@ -73,7 +45,8 @@ begin
 
   with trig as (
     select r.id, r.ts, date_trunc('minute', r.ts) as minute, r.exchange, r.symbol, r.signal_type,
-           coalesce(r.leg_a_exchange, '') as la, coalesce(r.leg_b_exchange, '') as lb
+           coalesce(r.leg_a_exchange, '') as la, coalesce(r.leg_b_exchange, '') as lb,
+           r::watchlist.watch_signal_raw as raw
     from new_rows r where r.triggered
   ),
   st as (
@@ -87,12 +60,13 @@ begin
     select st.exchange, st.symbol, st.signal_type, st.leg_a_exchange as la, st.leg_b_exchange as lb,
            true as is_state, null::bigint as id, st.last_trigger_ts as ts,
            date_trunc('minute', st.last_trigger_ts) as minute,
-           st.run_len, st.run_start_ts, st.open_event_id, true as has_state
+           st.run_len, st.run_start_ts, st.open_event_id, true as has_state,
+           null::watchlist.watch_signal_raw as raw
     from st where st.last_trigger_ts is not null
     union all
     select t.exchange, t.symbol, t.signal_type, t.la, t.lb,
            false, t.id, t.ts, t.minute,
-           st.run_len, st.run_start_ts, st.open_event_id, st.last_trigger_ts is not null
+           st.run_len, st.run_start_ts, st.open_event_id, st.last_trigger_ts is not null, t.raw
     from trig t
     join st on (st.exchange, st.symbol, st.signal_type, st.leg_a_exchange, st.leg_b_exchange)
              = (t.exchange, t.symbol, t.signal_type, t.la, t.lb)
@@ -143,15 +117,13 @@ begin
     where not g.is_state and (ec.continues_open or g.ord >= ec.start_ord)
   ),
   member_rows as (
-    select m.la, m.lb, m.chain_no, m.ord, r.*
-    from members m join new_rows r on r.id = m.id and r.ts = m.ts
+    select m.la, m.lb, m.chain_no, m.ord, m.run_first_ts as m_run_first_ts, (m.raw).*
+    from members m
   ),
-  stat_rows as (
+  new_stats as (
     select exchange, symbol, signal_type, la, lb, chain_no, name,
-      jsonb_build_object(
-        'first', (array_agg(v order by ord))[1],
-        'last', (array_agg(v order by ord desc))[1],
-        'min', min(v), 'max', max(v), 'sum', sum(v), 'n', count(v), 'mean', avg(v)) as stat
+      (array_agg(v order by ord))[1] as first, (array_agg(v order by ord desc))[1] as last,
+      min(v) as min, max(v) as max, sum(v) as sum, count(v)::int as n
     from member_rows mr
     cross join lateral (values
       ('spread_rel', mr.spread_rel), ('funding_rate', mr.funding_rate),
@@ -162,9 +134,26 @@ begin
     where v is not null
     group by exchange, symbol, signal_type, la, lb, chain_no, name
   ),
+  -- an open event being extended: its stored stats merge with the new rows'
+  old_stats as (
+    select ec.exchange, ec.symbol, ec.signal_type, ec.la, ec.lb, ec.chain_no, kv.key as name,
+      (kv.value->>'first')::float8 as first, (kv.value->>'last')::float8 as last,
+      (kv.value->>'min')::float8 as min, (kv.value->>'max')::float8 as max,
+      (kv.value->>'sum')::float8 as sum, (kv.value->>'n')::int as n
+    from event_chains ec
+    join watchlist.watch_signal_event e on e.id = ec.event_id
+    cross join lateral jsonb_each(e.features_agg) kv
+    where kv.key not in ('meta_first', 'meta_last') and jsonb_typeof(kv.value) = 'object'
+  ),
   stats as (
-    select exchange, symbol, signal_type, la, lb, chain_no, jsonb_object_agg(name, stat) as feats
-    from stat_rows group by exchange, symbol, signal_type, la, lb, chain_no
+    select exchange, symbol, signal_type, la, lb, chain_no,
+      jsonb_object_agg(name, jsonb_build_object(
+        'first', coalesce(o.first, n.first), 'last', coalesce(n.last, o.last),
+        'min', least(o.min, n.min), 'max', greatest(o.max, n.max),
+        'sum', coalesce(o.sum, 0) + coalesce(n.sum, 0), 'n', coalesce(o.n, 0) + coalesce(n.n, 0),
+        'mean', (coalesce(o.sum, 0) + coalesce(n.sum, 0)) / nullif(coalesce(o.n, 0) + coalesce(n.n, 0), 0))) as feats
+    from new_stats n full join old_stats o using (exchange, symbol, signal_type, la, lb, chain_no, name)
+    group by exchange, symbol, signal_type, la, lb, chain_no
   ),
   firsts as (
     select distinct on (exchange, symbol, signal_type, la, lb, chain_no) *
@@ -188,9 +177,7 @@ begin
              'meta_first', watchlist.event_meta_slice(f.meta),
              'meta_last', watchlist.event_meta_slice(l.meta))) as feats,
       f as first_row,
-      (select g.run_first_ts from g3 g
-        where (g.exchange, g.symbol, g.signal_type, g.la, g.lb, g.ord)
-            = (ec.exchange, ec.symbol, ec.signal_type, ec.la, ec.lb, ec.start_ord)) as first_trigger_ts
+      f.m_run_first_ts as first_trigger_ts
     from event_chains ec
     left join stats s using (exchange, symbol, signal_type, la, lb, chain_no)
     left join firsts f using (exchange, symbol, signal_type, la, lb, chain_no)
@@ -199,7 +186,8 @@ begin
   ),
   upd as (
     update watchlist.watch_signal_event e set
-      features_agg = watchlist.merge_features_agg(e.features_agg, a.feats),
+      features_agg = coalesce(e.features_agg, '{}'::jsonb) || a.feats
+        || jsonb_strip_nulls(jsonb_build_object('meta_first', coalesce(e.features_agg->'meta_first', a.feats->'meta_first'))),
       end_ts = greatest(e.end_ts, a.last_ts),
       last_trigger_ts = greatest(e.last_trigger_ts, a.last_ts),
       duration_sec = extract(epoch from greatest(e.end_ts, a.last_ts) - e.start_ts)::int,
@@ -240,15 +228,12 @@ begin
       last_trigger_ts = lr.ts,
       run_len = lr.pos,
       run_start_ts = lr.run_first_ts,
-      open_event_id = case
-        when ec.continues_open then ec.open_event_id
-        when ec.start_ord is not null then (select i.id from ins i
-           where (i.exchange, i.symbol, i.signal_type, i.la, i.lb) = (lr.exchange, lr.symbol, lr.signal_type, lr.la, lr.lb)
-             and i.status = 'open')
-      end
+      open_event_id = case when ec.continues_open then ec.open_event_id else i.id end
     from last_rows lr
     left join event_chains ec on (ec.exchange, ec.symbol, ec.signal_type, ec.la, ec.lb, ec.chain_no)
                               = (lr.exchange, lr.symbol, lr.signal_type, lr.la, lr.lb, lr.last_chain)
+    left join ins i on (i.exchange, i.symbol, i.signal_type, i.la, i.lb) = (lr.exchange, lr.symbol, lr.signal_type, lr.la, lr.lb)
+                   and i.status = 'open'
     where (s.exchange, s.symbol, s.signal_type, s.leg_a_exchange, s.leg_b_exchange)
         = (lr.exchange, lr.symbol, lr.signal_type, lr.la, lr.lb)
     returning 1

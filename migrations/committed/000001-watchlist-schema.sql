@@ -1,5 +1,5 @@
 --! Previous: -
---! Hash: sha1:71a27f41d6d0cfb67b341da9450beaf2551aee69
+--! Hash: sha1:d846c2e31e39580dad460462a9c115209a85c304
 --! Message: watchlist-schema
 
 -- Schema `watchlist`: the plan's tables plus trading tables.
@@ -111,7 +111,10 @@ alter table watchlist.watch_signal_event
 
 create index if not exists watch_signal_event_exchange_symbol_start_idx on watchlist.watch_signal_event (exchange, symbol, start_ts);
 create index if not exists watch_signal_event_start_desc_idx on watchlist.watch_signal_event (start_ts desc);
-create index if not exists watch_signal_event_open_idx on watchlist.watch_signal_event (last_trigger_ts) where status = 'open';
+-- open events are extended every minute: index nothing that changes then, so the
+-- update stays HOT (status only changes on close)
+create index if not exists watch_signal_event_open_idx on watchlist.watch_signal_event (id) where status = 'open';
+alter table watchlist.watch_signal_event set (fillfactor = 80);
 
 -- Merge state per (exchange, symbol, signal_type, leg pair); one row per key.
 create table if not exists watchlist.event_merge_state (
@@ -125,7 +128,7 @@ create table if not exists watchlist.event_merge_state (
   last_trigger_ts timestamptz,      -- minute of the last triggered row
   open_event_id   bigint,
   primary key (exchange, symbol, signal_type, leg_a_exchange, leg_b_exchange)
-);
+) with (fillfactor = 70);
 
 -------------------------------------------------------------------------------
 -- future_outcome: forward performance of an event at each horizon.

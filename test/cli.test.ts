@@ -1,0 +1,82 @@
+// The two-command experience: `wl up` starts embedded PostgreSQL, migrates and
+// says so; Ctrl-C leaves no postgres behind; a SIGKILL'd run's orphan is handled
+// on the next start; `wl migrate` against DATABASE_URL works twice.
+import { afterAll, describe, expect, it, inject } from 'vitest';
+import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { freePort, postgresPidsFor, spawnWl } from './helpers/proc.ts';
+import { withDatabase } from '../db/config.ts';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'wl-cli-'));
+chmodSync(dir, 0o755);
+const dataDir = path.join(dir, 'pg');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const waitGone = async (pids: number[], ms = 15_000) => {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    if (postgresPidsFor(dataDir).length === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`postgres still running: ${pids.join(',')}`);
+};
+
+describe('wl up', () => {
+  it('starts the embedded database, migrates, prints the connection string; SIGINT leaves no postgres', async () => {
+    const env = { WL_DATA_DIR: dataDir, WL_PG_PORT: String(await freePort()), PORT: String(await freePort()), DATABASE_URL: '', WL_SEED: '1' };
+    const up = spawnWl(['up'], env);
+    await up.waitFor(/ready\./, 90_000);
+    expect(up.output()).toMatch(/embedded PostgreSQL 16/);
+    expect(up.output()).toMatch(/Running migration|applied sql/);
+    const url = up.output().match(/psql "([^"]+)"/)![1];
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    const { rows } = await c.query(`select count(*)::int as n from information_schema.tables where table_schema = 'watchlist'`);
+    await c.end();
+    expect(rows[0].n).toBeGreaterThan(15);
+    expect(postgresPidsFor(dataDir).length).toBeGreaterThan(0);
+    up.child.kill('SIGINT');
+    expect(await up.exited()).toBe(0);
+    await waitGone([]);
+  });
+
+  it('after a SIGKILL leaves postgres orphaned, the next start takes over and stops cleanly', async () => {
+    const env = { WL_DATA_DIR: dataDir, WL_PG_PORT: String(await freePort()), PORT: String(await freePort()), DATABASE_URL: '', WL_SEED: '1' };
+    const first = spawnWl(['up'], env);
+    await first.waitFor(/ready\./, 90_000);
+    first.child.kill('SIGKILL');
+    await first.exited();
+    const orphans = postgresPidsFor(dataDir);
+    expect(orphans.length).toBeGreaterThan(0);
+    const second = spawnWl(['up'], env);
+    await second.waitFor(/ready\./, 90_000);
+    expect(second.output()).toMatch(/left running from an earlier run/);
+    second.child.kill('SIGTERM');
+    expect(await second.exited()).toBe(0);
+    await waitGone(orphans);
+  });
+});
+
+describe('wl migrate with DATABASE_URL', () => {
+  it('succeeds twice against another PostgreSQL 16 database', async () => {
+    const server = inject('pgServerUrl');
+    const name = `wl_t_cli_${process.pid}`;
+    const admin = new pg.Client({ connectionString: server });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name}`);
+    await admin.query(`create database ${name}`);
+    const { rows } = await admin.query(`show server_version`);
+    await admin.end();
+    expect(rows[0].server_version).toMatch(/^16\./);
+    const url = withDatabase(server, name);
+    for (const round of [1, 2]) {
+      const m = spawnWl(['migrate'], { DATABASE_URL: url });
+      expect(await m.exited()).toBe(0);
+      if (round === 1) expect(m.output()).toMatch(/Running migration/);
+      else expect(m.output()).not.toMatch(/Running migration/);
+      expect(m.output()).not.toContain(`:${new URL(url).password}@`);
+    }
+  });
+});

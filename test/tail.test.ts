@@ -1,0 +1,38 @@
+// `wl tail` prints NOTIFYs as they arrive and keeps doing so after its connection is killed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDb, type TestDb } from './helpers/db.ts';
+import { spawnWl } from './helpers/proc.ts';
+
+let db: TestDb;
+beforeAll(async () => {
+  db = await freshDb();
+});
+afterAll(() => db.close());
+
+describe('wl tail', () => {
+  it('prints every product channel and reconnects on its own', async () => {
+    const tail = spawnWl(['tail'], { DATABASE_URL: db.url });
+    try {
+      await tail.waitFor(/listening on/, 30_000);
+      await db.query(`select pg_notify('live_trade', '{"type":"signal_status","signal_id":7}')`);
+      await db.query(`select pg_notify('watchlist_signal', '{"type":"event_open","event_id":3}')`);
+      await db.query(`select pg_notify('live_trade_error', '{"error_id":1}')`);
+      await tail.waitFor(/live_trade \{"type":"signal_status","signal_id":7\}/, 5000);
+      await tail.waitFor(/watchlist_signal \{"type":"event_open","event_id":3\}/, 5000);
+      await tail.waitFor(/live_trade_error \{"error_id":1\}/, 5000);
+      // kill its backend: pg-listen must reconnect and re-LISTEN
+      const { rows } = await db.query(`select pg_terminate_backend(pid) as t from pg_stat_activity where datname = current_database() and query ilike 'listen%' and pid <> pg_backend_pid()`);
+      expect(rows.length).toBeGreaterThan(0);
+      let seen = false;
+      for (let i = 0; i < 60 && !seen; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        await db.query(`select pg_notify('live_trade', '{"type":"after_reconnect"}')`);
+        seen = /after_reconnect/.test(tail.output());
+      }
+      expect(seen).toBe(true);
+    } finally {
+      tail.child.kill('SIGINT');
+      await tail.exited();
+    }
+  });
+});
