@@ -14,6 +14,30 @@ const triggered = (key: number, minute: number) => {
   return key % 3 === 0 ? h % 5 === 0 : (minute + key) % 40 < 30;
 };
 
+// a raw row's meta as the scanner writes it (~1.5 KB): pairs, per-venue quotes,
+// book sweep, factors, trigger prices and the three-horizon regression
+const metaFor = (k: number, m: number, a: string, b: string) => {
+  const p = 100 + (k % 50) + m / 1000;
+  const ex = (name: string, off: number) => ({
+    name, kind: 'perp', funding_rate: 0.0001 * ((k % 7) - 3), funding_interval_hours: 8,
+    next_funding_time: '2026-06-01T08:00:00Z', price_bid: p + off, price_ask: p + off + 0.01,
+    bid_top: p + off + 0.005, ask_top: p + off + 0.006, depth_ok: true, book_ts: '2026-06-01T00:00:01Z',
+  });
+  return JSON.stringify({
+    pairs_top: [
+      { high_exch: a, low_exch: b, spread_pct: 0.004 + (k % 9) / 1000, dir: 'buy_high_sell_low' },
+      { high_exch: b, low_exch: a, spread_pct: 0.001, dir: 'sell_high_buy_low' },
+      { high_exch: a, low_exch: 'htx', spread_pct: 0.002, dir: 'buy_high_sell_low' },
+    ],
+    exchanges: [ex(a, 0.5), ex(b, 0)],
+    orderbook: { notional_usdt: 50, legs: [{ exchange: a, buy: p + 0.51, sell: p + 0.5 }, { exchange: b, buy: p + 0.01, sell: p }], stale_reason: null },
+    factors: { raw_slope_3m: 0.00012, raw_drift_ratio: 0.31, spread_log_short_over_long: 0.0049, raw_crossings_1h: 4, raw_best_buy_high_sell_low: 0.0049 },
+    factors_missing: {},
+    trigger_details: { prices: { high: { exchange: a, bid: p + 0.5, ask: p + 0.51 }, low: { exchange: b, bid: p, ask: p + 0.01 } } },
+    pnl_regression: Object.fromEntries([60, 240, 480].map((h) => [h, { pnl_hat: ((k + m) % 50) / 1000, win_prob: 0.9, model_version: 'prior-2025-12', reason: null }])),
+  });
+};
+
 async function run(pool: import('pg').Pool, withTrigger: boolean, startMinute: number) {
   const client = await pool.connect();
   try {
@@ -30,7 +54,7 @@ async function run(pool: import('pg').Pool, withTrigger: boolean, startMinute: n
         lb.push(VENUES[(k + 1 + Math.floor(k / 7)) % 7]);
         trig.push(triggered(k, m));
         spread.push(((k * 7 + m) % 100) / 5000);
-        meta.push(`{"pnl_regression":{"240":{"pnl_hat":${((k + m) % 50) / 1000},"win_prob":0.9}},"factors":{"raw_slope_3m":0.0001}}`);
+        meta.push(metaFor(k, m, la[k], lb[k]));
       }
       await client.query(
         `insert into watchlist.watch_signal_raw (ts, exchange, symbol, signal_type, triggered, leg_a_exchange, leg_b_exchange, spread_rel, best_buy_high_sell_low, meta)

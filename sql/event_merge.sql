@@ -16,6 +16,30 @@
 -- Rows older than the key's last processed trigger (late data) are stored but
 -- do not change events.
 
+-- The core scalars an event summarises, in the slot order of its feat_* arrays.
+create or replace function watchlist.event_feature_names() returns text[]
+language sql immutable parallel safe as $$
+  select array['spread_rel', 'funding_rate', 'best_buy_high_sell_low', 'best_sell_high_buy_low',
+               'range_1h', 'range_12h', 'volatility', 'slope_3m', 'crossings_1h', 'drift_ratio']
+$$;
+
+-- {name: {first, last, min, max, mean, n}} from an event's running arrays.
+create or replace function watchlist.event_feature_stats(e watchlist.watch_signal_event) returns jsonb
+language sql stable parallel safe as $$
+  select coalesce(jsonb_object_agg(name, jsonb_build_object(
+           'first', e.feat_first[i], 'last', e.feat_last[i], 'min', e.feat_min[i], 'max', e.feat_max[i],
+           'mean', e.feat_sum[i] / e.feat_n[i], 'n', e.feat_n[i])), '{}'::jsonb)
+  from unnest(watchlist.event_feature_names()) with ordinality as u(name, i)
+  where coalesce(e.feat_n[i], 0) > 0
+$$;
+
+-- features_agg as of now: stored meta snapshots plus the current scalar summaries
+-- (a computed column for GraphQL; psql: select watchlist.event_features(e) from watchlist.watch_signal_event e).
+create or replace function watchlist.event_features(e watchlist.watch_signal_event) returns jsonb
+language sql stable parallel safe as $$
+  select coalesce(e.features_agg, '{}'::jsonb) || watchlist.event_feature_stats(e)
+$$;
+
 -- The part of a raw row's meta an event keeps as first/last snapshot.
 create or replace function watchlist.event_meta_slice(m jsonb) returns jsonb
 language sql immutable parallel safe as $$
@@ -45,169 +69,160 @@ begin
 
   with trig as (
     select r.id, r.ts, date_trunc('minute', r.ts) as minute, r.exchange, r.symbol, r.signal_type,
-           coalesce(r.leg_a_exchange, '') as la, coalesce(r.leg_b_exchange, '') as lb,
-           r::watchlist.watch_signal_raw as raw
+           coalesce(r.leg_a_exchange, '') as la, coalesce(r.leg_b_exchange, '') as lb
     from new_rows r where r.triggered
   ),
   st as (
     select s.* from watchlist.event_merge_state s
     where (s.exchange, s.symbol, s.signal_type, s.leg_a_exchange, s.leg_b_exchange)
           in (select exchange, symbol, signal_type, la, lb from trig)
-    order by s.exchange, s.symbol, s.signal_type, s.leg_a_exchange, s.leg_b_exchange
+    order by s.key_id
     for update
   ),
+  -- one sequence per key: the stored state as a leading pseudo-row, then the new rows
   seq as (
-    select st.exchange, st.symbol, st.signal_type, st.leg_a_exchange as la, st.leg_b_exchange as lb,
-           true as is_state, null::bigint as id, st.last_trigger_ts as ts,
+    select st.key_id, true as is_state, null::bigint as id, st.last_trigger_ts as ts,
            date_trunc('minute', st.last_trigger_ts) as minute,
-           st.run_len, st.run_start_ts, st.open_event_id, true as has_state,
-           null::watchlist.watch_signal_raw as raw
+           st.run_len, st.run_start_ts, st.open_event_id, true as has_state
     from st where st.last_trigger_ts is not null
     union all
-    select t.exchange, t.symbol, t.signal_type, t.la, t.lb,
-           false, t.id, t.ts, t.minute,
-           st.run_len, st.run_start_ts, st.open_event_id, st.last_trigger_ts is not null, t.raw
+    select st.key_id, false, t.id, t.ts, t.minute,
+           st.run_len, st.run_start_ts, st.open_event_id, st.last_trigger_ts is not null
     from trig t
     join st on (st.exchange, st.symbol, st.signal_type, st.leg_a_exchange, st.leg_b_exchange)
              = (t.exchange, t.symbol, t.signal_type, t.la, t.lb)
     where t.minute >= coalesce(date_trunc('minute', st.last_trigger_ts), '-infinity')
   ),
   g1 as (
-    select seq.*, minute - lag(minute) over w as gap,
-           row_number() over w as ord
+    select seq.*, minute - lag(minute) over w as gap, row_number() over w as ord
     from seq
-    window w as (partition by exchange, symbol, signal_type, la, lb order by minute, is_state desc, ts, id)
+    window w as (partition by key_id order by minute, is_state desc, ts, id)
   ),
   g2 as (
     select g1.*,
-      sum((gap is null or gap > v_m)::int) over w as chain_no,
-      sum((gap is null or gap > interval '1 minute')::int) over w as run_no
+      sum((gap is null or gap > v_m)::int) over w as chain_no,            -- gap > M ends a chain
+      sum((gap is null or gap > interval '1 minute')::int) over w as run_no -- gap > 1 min ends a run
     from g1
-    window w as (partition by exchange, symbol, signal_type, la, lb order by ord rows unbounded preceding)
+    window w as (partition by key_id order by ord rows unbounded preceding)
   ),
   g3 as (
     select g2.*,
-      dense_rank() over (partition by exchange, symbol, signal_type, la, lb, run_no order by minute)
+      dense_rank() over (partition by key_id, run_no order by minute)
         + case when run_no = 1 and has_state then run_len - 1 else 0 end as pos,
       case when run_no = 1 and has_state then run_start_ts
-           else min(ts) over (partition by exchange, symbol, signal_type, la, lb, run_no) end as run_first_ts,
-      max(chain_no) over (partition by exchange, symbol, signal_type, la, lb) as last_chain,
-      max(ord) over (partition by exchange, symbol, signal_type, la, lb) as last_ord
+           else min(ts) over (partition by key_id, run_no) end as run_first_ts,
+      max(chain_no) over (partition by key_id) as last_chain,
+      max(ord) over (partition by key_id) as last_ord
     from g2
   ),
   chains as (
-    select exchange, symbol, signal_type, la, lb, chain_no,
+    select key_id, chain_no,
       bool_or(chain_no = 1 and has_state and open_event_id is not null) as continues_open,
       min(open_event_id) as open_event_id,
       min(ord) filter (where pos >= v_n and not is_state) as start_ord,
       max(ts) as chain_last_ts,
       bool_or(chain_no = last_chain) as is_last
     from g3
-    group by exchange, symbol, signal_type, la, lb, chain_no
+    group by key_id, chain_no
   ),
   event_chains as (
     select c.*, case when c.continues_open then c.open_event_id end as event_id
     from chains c
     where c.continues_open or c.start_ord is not null
   ),
-  members as (
-    select g.*, ec.event_id, ec.is_last, ec.start_ord
+  member_rows as (
+    select g.key_id, g.chain_no, g.ord, g.run_first_ts as m_run_first_ts, r.*
     from g3 g
-    join event_chains ec using (exchange, symbol, signal_type, la, lb, chain_no)
+    join event_chains ec using (key_id, chain_no)
+    join new_rows r on r.id = g.id
     where not g.is_state and (ec.continues_open or g.ord >= ec.start_ord)
   ),
-  member_rows as (
-    select m.la, m.lb, m.chain_no, m.ord, m.run_first_ts as m_run_first_ts, (m.raw).*
-    from members m
-  ),
-  new_stats as (
-    select exchange, symbol, signal_type, la, lb, chain_no, name,
-      (array_agg(v order by ord))[1] as first, (array_agg(v order by ord desc))[1] as last,
-      min(v) as min, max(v) as max, sum(v) as sum, count(v)::int as n
-    from member_rows mr
-    cross join lateral (values
-      ('spread_rel', mr.spread_rel), ('funding_rate', mr.funding_rate),
-      ('best_buy_high_sell_low', mr.best_buy_high_sell_low), ('best_sell_high_buy_low', mr.best_sell_high_buy_low),
-      ('range_1h', mr.range_1h), ('range_12h', mr.range_12h), ('volatility', mr.volatility),
-      ('slope_3m', mr.slope_3m), ('crossings_1h', mr.crossings_1h), ('drift_ratio', mr.drift_ratio)
-    ) u(name, v)
-    where v is not null
-    group by exchange, symbol, signal_type, la, lb, chain_no, name
-  ),
-  -- an open event being extended: its stored stats merge with the new rows'
-  old_stats as (
-    select ec.exchange, ec.symbol, ec.signal_type, ec.la, ec.lb, ec.chain_no, kv.key as name,
-      (kv.value->>'first')::float8 as first, (kv.value->>'last')::float8 as last,
-      (kv.value->>'min')::float8 as min, (kv.value->>'max')::float8 as max,
-      (kv.value->>'sum')::float8 as sum, (kv.value->>'n')::int as n
-    from event_chains ec
-    join watchlist.watch_signal_event e on e.id = ec.event_id
-    cross join lateral jsonb_each(e.features_agg) kv
-    where kv.key not in ('meta_first', 'meta_last') and jsonb_typeof(kv.value) = 'object'
-  ),
-  stats as (
-    select exchange, symbol, signal_type, la, lb, chain_no,
-      jsonb_object_agg(name, jsonb_build_object(
-        'first', coalesce(o.first, n.first), 'last', coalesce(n.last, o.last),
-        'min', least(o.min, n.min), 'max', greatest(o.max, n.max),
-        'sum', coalesce(o.sum, 0) + coalesce(n.sum, 0), 'n', coalesce(o.n, 0) + coalesce(n.n, 0),
-        'mean', (coalesce(o.sum, 0) + coalesce(n.sum, 0)) / nullif(coalesce(o.n, 0) + coalesce(n.n, 0), 0))) as feats
-    from new_stats n full join old_stats o using (exchange, symbol, signal_type, la, lb, chain_no, name)
-    group by exchange, symbol, signal_type, la, lb, chain_no
+  chain_stats as (
+    select key_id, chain_no, count(*)::int as n,
+      array[min(spread_rel), min(funding_rate), min(best_buy_high_sell_low), min(best_sell_high_buy_low), min(range_1h),
+            min(range_12h), min(volatility), min(slope_3m), min(crossings_1h::float8), min(drift_ratio)] as mn,
+      array[max(spread_rel), max(funding_rate), max(best_buy_high_sell_low), max(best_sell_high_buy_low), max(range_1h),
+            max(range_12h), max(volatility), max(slope_3m), max(crossings_1h::float8), max(drift_ratio)] as mx,
+      array[sum(spread_rel), sum(funding_rate), sum(best_buy_high_sell_low), sum(best_sell_high_buy_low), sum(range_1h),
+            sum(range_12h), sum(volatility), sum(slope_3m), sum(crossings_1h::float8), sum(drift_ratio)] as sm,
+      array[count(spread_rel), count(funding_rate), count(best_buy_high_sell_low), count(best_sell_high_buy_low), count(range_1h),
+            count(range_12h), count(volatility), count(slope_3m), count(crossings_1h), count(drift_ratio)]::int[] as cn
+    from member_rows group by key_id, chain_no
   ),
   firsts as (
-    select distinct on (exchange, symbol, signal_type, la, lb, chain_no) *
-    from member_rows order by exchange, symbol, signal_type, la, lb, chain_no, ord
+    select distinct on (key_id, chain_no) * from member_rows order by key_id, chain_no, ord
   ),
   lasts as (
-    select distinct on (exchange, symbol, signal_type, la, lb, chain_no)
-      exchange, symbol, signal_type, la, lb, chain_no, ts, meta
-    from member_rows order by exchange, symbol, signal_type, la, lb, chain_no, ord desc
-  ),
-  counts as (
-    select exchange, symbol, signal_type, la, lb, chain_no, count(*)::int as n
-    from member_rows group by exchange, symbol, signal_type, la, lb, chain_no
+    select distinct on (key_id, chain_no) * from member_rows order by key_id, chain_no, ord desc
   ),
   agg as (
-    select ec.exchange, ec.symbol, ec.signal_type, ec.la, ec.lb, ec.chain_no, ec.event_id, ec.is_last,
+    select ec.key_id, ec.chain_no, ec.event_id, ec.is_last,
       coalesce(l.ts, ec.chain_last_ts) as last_ts,
-      coalesce(cn.n, 0) as n,
-      coalesce(s.feats, '{}'::jsonb)
-        || jsonb_strip_nulls(jsonb_build_object(
-             'meta_first', watchlist.event_meta_slice(f.meta),
-             'meta_last', watchlist.event_meta_slice(l.meta))) as feats,
+      coalesce(c.n, 0) as n,
+      array[f.spread_rel, f.funding_rate, f.best_buy_high_sell_low, f.best_sell_high_buy_low, f.range_1h,
+            f.range_12h, f.volatility, f.slope_3m, f.crossings_1h::float8, f.drift_ratio] as b_first,
+      array[l.spread_rel, l.funding_rate, l.best_buy_high_sell_low, l.best_sell_high_buy_low, l.range_1h,
+            l.range_12h, l.volatility, l.slope_3m, l.crossings_1h::float8, l.drift_ratio] as b_last,
+      c.mn, c.mx, c.sm, c.cn,
+      jsonb_strip_nulls(jsonb_build_object(
+        'meta_first', watchlist.event_meta_slice(f.meta),
+        'meta_last', watchlist.event_meta_slice(l.meta))) as metas,
       f as first_row,
-      f.m_run_first_ts as first_trigger_ts
+      f.m_run_first_ts as first_trigger_ts,
+      st.exchange, st.symbol, st.signal_type
     from event_chains ec
-    left join stats s using (exchange, symbol, signal_type, la, lb, chain_no)
-    left join firsts f using (exchange, symbol, signal_type, la, lb, chain_no)
-    left join lasts l using (exchange, symbol, signal_type, la, lb, chain_no)
-    left join counts cn using (exchange, symbol, signal_type, la, lb, chain_no)
+    join st using (key_id)
+    left join chain_stats c using (key_id, chain_no)
+    left join firsts f using (key_id, chain_no)
+    left join lasts l using (key_id, chain_no)
+  ),
+  -- extended events: fold the batch into the running arrays, slot by slot
+  ext as (
+    select a.event_id, a.last_ts, a.n, a.is_last,
+      array(select coalesce(e.feat_first[i], a.b_first[i]) from generate_series(1, 10) i) as f_first,
+      array(select coalesce(a.b_last[i], e.feat_last[i]) from generate_series(1, 10) i) as f_last,
+      array(select least(e.feat_min[i], a.mn[i]) from generate_series(1, 10) i) as f_min,
+      array(select greatest(e.feat_max[i], a.mx[i]) from generate_series(1, 10) i) as f_max,
+      array(select case when e.feat_sum[i] is null then a.sm[i] when a.sm[i] is null then e.feat_sum[i]
+                        else e.feat_sum[i] + a.sm[i] end from generate_series(1, 10) i) as f_sum,
+      array(select coalesce(e.feat_n[i], 0) + coalesce(a.cn[i], 0) from generate_series(1, 10) i) as f_n,
+      a.metas
+    from agg a join watchlist.watch_signal_event e on e.id = a.event_id
+    where a.n > 0
   ),
   upd as (
     update watchlist.watch_signal_event e set
-      features_agg = coalesce(e.features_agg, '{}'::jsonb) || a.feats
-        || jsonb_strip_nulls(jsonb_build_object('meta_first', coalesce(e.features_agg->'meta_first', a.feats->'meta_first'))),
+      feat_first = coalesce(x.f_first, e.feat_first),
+      feat_last = coalesce(x.f_last, e.feat_last),
+      feat_min = coalesce(x.f_min, e.feat_min),
+      feat_max = coalesce(x.f_max, e.feat_max),
+      feat_sum = coalesce(x.f_sum, e.feat_sum),
+      feat_n = coalesce(x.f_n, e.feat_n),
+      features_agg = coalesce(e.features_agg, '{}'::jsonb)
+        || jsonb_strip_nulls(jsonb_build_object('meta_first', coalesce(e.features_agg->'meta_first', x.metas->'meta_first'),
+                                                'meta_last', x.metas->'meta_last')),
       end_ts = greatest(e.end_ts, a.last_ts),
       last_trigger_ts = greatest(e.last_trigger_ts, a.last_ts),
       duration_sec = extract(epoch from greatest(e.end_ts, a.last_ts) - e.start_ts)::int,
       n_triggers = coalesce(e.n_triggers, 0) + a.n,
       status = case when a.is_last then 'open' else 'closed' end,
       updated_at = now()
-    from agg a
+    from agg a left join ext x on x.event_id = a.event_id
     where a.event_id = e.id
     returning e.id, e.exchange, e.symbol, e.signal_type, e.status, e.start_ts, e.end_ts
   ),
   ins as (
     insert into watchlist.watch_signal_event (
       exchange, symbol, signal_type, start_ts, end_ts, duration_sec, features_agg, status,
+      feat_first, feat_last, feat_min, feat_max, feat_sum, feat_n,
       funding_interval_hours, next_funding_time,
       leg_a_exchange, leg_a_symbol, leg_a_kind, leg_a_price, leg_a_funding_rate, leg_a_funding_interval_hours, leg_a_next_funding_time,
       leg_b_exchange, leg_b_symbol, leg_b_kind, leg_b_price, leg_b_funding_rate, leg_b_funding_interval_hours, leg_b_next_funding_time,
       first_trigger_ts, last_trigger_ts, n_triggers, reason, updated_at)
     select a.exchange, a.symbol, a.signal_type, (a.first_row).ts, a.last_ts,
-      extract(epoch from a.last_ts - (a.first_row).ts)::int, a.feats,
+      extract(epoch from a.last_ts - (a.first_row).ts)::int, a.metas,
       case when a.is_last then 'open' else 'closed' end,
+      a.b_first, a.b_last, a.mn, a.mx, a.sm, a.cn,
       (a.first_row).funding_interval_hours, (a.first_row).next_funding_time,
       (a.first_row).leg_a_exchange, (a.first_row).leg_a_symbol, (a.first_row).leg_a_kind, (a.first_row).leg_a_price,
       (a.first_row).leg_a_funding_rate, (a.first_row).leg_a_funding_interval_hours, (a.first_row).leg_a_next_funding_time,
@@ -216,7 +231,7 @@ begin
       a.first_trigger_ts, a.last_ts, a.n, format('%s consecutive triggered minutes', v_n), now()
     from agg a
     where a.event_id is null
-    order by a.exchange, a.symbol, a.signal_type, a.la, a.lb, a.chain_no
+    order by a.key_id, a.chain_no
     returning id, exchange, symbol, signal_type, status, start_ts, end_ts,
       coalesce(leg_a_exchange, '') as la, coalesce(leg_b_exchange, '') as lb
   ),
@@ -230,12 +245,12 @@ begin
       run_start_ts = lr.run_first_ts,
       open_event_id = case when ec.continues_open then ec.open_event_id else i.id end
     from last_rows lr
-    left join event_chains ec on (ec.exchange, ec.symbol, ec.signal_type, ec.la, ec.lb, ec.chain_no)
-                              = (lr.exchange, lr.symbol, lr.signal_type, lr.la, lr.lb, lr.last_chain)
-    left join ins i on (i.exchange, i.symbol, i.signal_type, i.la, i.lb) = (lr.exchange, lr.symbol, lr.signal_type, lr.la, lr.lb)
+    left join event_chains ec on (ec.key_id, ec.chain_no) = (lr.key_id, lr.last_chain)
+    left join st on st.key_id = lr.key_id
+    left join ins i on (i.exchange, i.symbol, i.signal_type, i.la, i.lb)
+                     = (st.exchange, st.symbol, st.signal_type, st.leg_a_exchange, st.leg_b_exchange)
                    and i.status = 'open'
-    where (s.exchange, s.symbol, s.signal_type, s.leg_a_exchange, s.leg_b_exchange)
-        = (lr.exchange, lr.symbol, lr.signal_type, lr.la, lr.lb)
+    where s.key_id = lr.key_id
     returning 1
   ),
   notes as (
@@ -288,3 +303,21 @@ begin
   into v_count;
   return v_count;
 end $$;
+
+-- On close, features_agg takes its final jsonb form (scalar summaries + meta
+-- snapshots), so closed events read the same as the plan's existing writer left them.
+create or replace function watchlist.event_finalize_features() returns trigger
+language plpgsql as $$
+begin
+  new.features_agg := watchlist.event_features(new);
+  return new;
+end $$;
+
+drop trigger if exists watch_signal_event_finalize_ins on watchlist.watch_signal_event;
+create trigger watch_signal_event_finalize_ins before insert on watchlist.watch_signal_event
+  for each row when (new.status = 'closed' and new.feat_n is not null)
+  execute function watchlist.event_finalize_features();
+drop trigger if exists watch_signal_event_finalize_upd on watchlist.watch_signal_event;
+create trigger watch_signal_event_finalize_upd before update on watchlist.watch_signal_event
+  for each row when (new.status = 'closed' and old.status is distinct from 'closed' and new.feat_n is not null)
+  execute function watchlist.event_finalize_features();

@@ -33,8 +33,9 @@ const insertOneByOne = async (rows: Row[]) => {
 };
 
 const events = async () =>
-  (await db.query(`select symbol, leg_a_exchange, leg_b_exchange, start_ts, end_ts, duration_sec, status, n_triggers, first_trigger_ts, features_agg
-                   from watchlist.watch_signal_event order by symbol, leg_a_exchange, start_ts`)).rows;
+  (await db.query(`select symbol, leg_a_exchange, leg_b_exchange, start_ts, end_ts, duration_sec, status, n_triggers, first_trigger_ts,
+                          watchlist.event_features(e) as features_agg, features_agg as stored
+                   from watchlist.watch_signal_event e order by symbol, leg_a_exchange, start_ts`)).rows;
 
 describe('event merging', () => {
   it('two consecutive triggered minutes open exactly one event, starting at the second', async () => {
@@ -78,6 +79,9 @@ describe('event merging', () => {
     expect(notClosed[0].n).toBe(0); // exactly M minutes quiet: still open
     const { rows: closed } = await db.query(`select watchlist.close_stale_events($1) as n`, [at(5, 1)]);
     expect(closed[0].n).toBe(1);
+    // closing writes the final summaries into features_agg itself
+    const { rows: fin } = await db.query(`select features_agg from watchlist.watch_signal_event`);
+    expect(fin[0].features_agg.spread_rel).toMatchObject({ n: 2, first: expect.any(Number), max: expect.any(Number) });
     await insertOneByOne([{ min: 10 }, { min: 11 }]);
     const ev = await events();
     expect(ev.map((e) => e.status)).toEqual(['closed', 'open']);
@@ -111,11 +115,11 @@ describe('event merging', () => {
     rows.sort((a, b) => a.min - b.min);
     await insertOneByOne(rows);
     const oneByOne = await events();
-    const stateA = (await db.query('select * from watchlist.event_merge_state order by 1,2,3,4,5')).rows.map(({ open_event_id, ...r }) => ({ ...r, open: open_event_id != null }));
+    const stateA = (await db.query('select * from watchlist.event_merge_state order by exchange, symbol, signal_type, leg_a_exchange, leg_b_exchange')).rows.map(({ open_event_id, key_id, ...r }) => ({ ...r, open: open_event_id != null }));
     await db.query('truncate watchlist.watch_signal_raw, watchlist.watch_signal_event, watchlist.event_merge_state');
     await insertBatch(rows);
     const batched = await events();
-    const stateB = (await db.query('select * from watchlist.event_merge_state order by 1,2,3,4,5')).rows.map(({ open_event_id, ...r }) => ({ ...r, open: open_event_id != null }));
+    const stateB = (await db.query('select * from watchlist.event_merge_state order by exchange, symbol, signal_type, leg_a_exchange, leg_b_exchange')).rows.map(({ open_event_id, key_id, ...r }) => ({ ...r, open: open_event_id != null }));
     expect(batched.length).toBeGreaterThan(6);
     expect(batched).toEqual(oneByOne);
     expect(stateB).toEqual(stateA);

@@ -1,5 +1,5 @@
 --! Previous: -
---! Hash: sha1:d846c2e31e39580dad460462a9c115209a85c304
+--! Hash: sha1:23e442e54cb66c62d98dd5688335ed5a4695579b
 --! Message: watchlist-schema
 
 -- Schema `watchlist`: the plan's tables plus trading tables.
@@ -107,6 +107,16 @@ alter table watchlist.watch_signal_event
   add column if not exists first_trigger_ts timestamptz,
   add column if not exists last_trigger_ts timestamptz,
   add column if not exists n_triggers integer,
+  -- running summaries of the core scalars while the event is open, one slot per
+  -- name in watchlist.event_feature_names(); typed arrays because rebuilding a
+  -- jsonb of 70 numbers per open event per minute dominated ingest. features_agg
+  -- gets the jsonb form at close; watchlist.event_features(e) gives it any time.
+  add column if not exists feat_first double precision[],
+  add column if not exists feat_last double precision[],
+  add column if not exists feat_min double precision[],
+  add column if not exists feat_max double precision[],
+  add column if not exists feat_sum double precision[],
+  add column if not exists feat_n integer[],
   add column if not exists updated_at timestamptz default now();
 
 create index if not exists watch_signal_event_exchange_symbol_start_idx on watchlist.watch_signal_event (exchange, symbol, start_ts);
@@ -118,6 +128,7 @@ alter table watchlist.watch_signal_event set (fillfactor = 80);
 
 -- Merge state per (exchange, symbol, signal_type, leg pair); one row per key.
 create table if not exists watchlist.event_merge_state (
+  key_id          bigint generated always as identity unique, -- compact key for the merge's sorts
   exchange        text not null,
   symbol          text not null,
   signal_type     char(1) not null,
