@@ -3,12 +3,14 @@ import { Command } from 'commander';
 import { registerDbCommands } from './db.ts';
 import { registerRun } from './run.ts';
 import { registerTail } from './tail.ts';
+import { registerBackfill } from './backfill.ts';
 import { log } from './log.ts';
 
 const program = new Command('wl').description('watchlist → live trading, PostgreSQL at the centre');
 registerDbCommands(program);
 registerRun(program);
 registerTail(program);
+registerBackfill(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   log(`error: ${e.message}`);

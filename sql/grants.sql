@@ -28,3 +28,19 @@ end $$;
 
 -- the trader's levers (later concerns add theirs here)
 grant execute on function watchlist.set_config(text, jsonb, text) to wl_trader;
+
+-- ---- paper venues (schema paper; sql/paper.sql, migration 000003) ----
+grant usage on schema paper to wl_owner, wl_writer, wl_reader, wl_trader;
+grant all on all tables in schema paper to wl_owner;
+grant select, insert, update on all tables in schema paper to wl_writer;
+grant usage, select on all sequences in schema paper to wl_writer;
+grant select on all tables in schema paper to wl_reader;
+revoke execute on all functions in schema paper from public;
+grant execute on all functions in schema paper to wl_owner, wl_writer;
+grant execute on function paper.balance(text, numeric) to wl_reader;
+
+-- Type B scanner (issue 3): workers scan; readers see coverage and predictions
+-- (predict_bc / norm_cdf / pair_series_factors are stable, so covered above).
+grant execute on function watchlist.scan(timestamptz, boolean) to wl_writer;
+grant execute on function watchlist.ensure_pair_minute_hour(timestamptz) to wl_writer;
+grant select on watchlist.v_prediction_coverage to wl_reader;

@@ -2,8 +2,10 @@
 import type { TaskList } from 'graphile-worker';
 import { roll_partitions } from './roll_partitions.ts';
 import { close_stale_events } from './close_stale_events.ts';
+import { collect_market } from './collect_market.ts';
 
 export const taskList: TaskList = {
   roll_partitions,
   close_stale_events,
+  collect_market,
 };

@@ -1,0 +1,382 @@
+-- Type B scanner: every symbol, every pair of venues quoted at a minute.
+-- Owns: watchlist.scan(ts), watchlist.pair_series_factors(...), the rows of
+--       watchlist.scan_pair / pair_minute / pair_hour / scan_run (migration 000002),
+--       and the `scan.*` defaults in watchlist.strategy_config.
+--
+-- Orientation. For a pair at a minute, HIGH is the venue with the higher mid (tie:
+-- the alphabetically first), LOW the other. The Type B trade shorts HIGH and longs LOW.
+--   spread_rel                 = (high mid − low mid) / low mid
+--   best_buy_high_sell_low     = (high bid − low ask) / low ask   (entry, swept at the notional)
+--   best_sell_high_buy_low     = (high ask − low bid) / low bid   (same pair, opposite book
+--                                 sides: what unwinding it would cost now)
+--   spread_log_short_over_long = ln(high bid / low ask)
+-- bid / ask are the snapshot's sweep prices (average fill at notional_usdt).
+--
+-- Series. One value per pair and minute, stored for the ALPHABETICAL pair
+-- (venue_a < venue_b) so that orientation flips do not break it:
+--   s_t = ln(mid_a / mid_b)
+-- Factors are computed on the oriented series σ·s (σ = +1 when HIGH = venue_a,
+-- −1 otherwise); only slope_3m changes sign, the others are symmetric.
+-- Windows are by timestamp, closed at both ends, over the points that exist
+-- (missing minutes are simply absent, never filled):
+--   W3  = [t − 3 min, t], W1h = [t − 1 h, t], W12h = [t − 12 h, t]
+--   slope_3m     OLS slope of σ·s on x = (ts − t) in minutes over W3 (per minute); needs ≥ 2 points
+--   crossings_1h number of consecutive point pairs (i−1, i) in W1h with
+--                (s_{i−1} − m)(s_i − m) < 0, m = mean of s over W1h (a point exactly on m is no crossing)
+--   drift_ratio  |s_last − s_first| / Σ|s_i − s_{i−1}| over consecutive points of W1h
+--                (net change over path length, in [0, 1]); NULL when the path is 0
+--   range_1h     max − min of s over W1h;   range_12h  the same over W12h
+--   volatility   sample standard deviation of s over W1h (levels, so a missing minute
+--                does not widen it the way a two-minute difference would)
+-- Coverage (else the factor is NULL and meta.factors_missing says why; the scan goes on):
+--   1h factors need ≥ scan.min_points_1h points with the first within
+--   scan.window_start_tolerance_minutes of t − 1h ('insufficient_history_1h');
+--   range_12h needs a point within the first hour of W12h ('insufficient_history_12h').
+--
+-- Cost. Every minute: one row per quoted pair into pair_minute and an upsert of its
+-- hour bucket in pair_hour. Window factors are read only for pairs past the
+-- trigger (≤ 61 minute rows + ≤ 12 hour buckets + ≤ 59 edge minutes each).
+
+insert into watchlist.strategy_config (key, value, description) values
+  ('scan.b_min_spread', '0.004', 'Type B trigger: best_buy_high_sell_low (high bid vs low ask at the notional) at least this'),
+  ('scan.b_min_pnl_hat', 'null', 'Type B trigger: also require pnl_hat at scan.b_pnl_horizon above this (null = off)'),
+  ('scan.b_pnl_horizon', '240', 'horizon (minutes) scan.b_min_pnl_hat reads'),
+  ('scan.require_depth_ok', 'true', 'Type B trigger: both books must cover the notional'),
+  ('scan.max_quote_age_seconds', '60', 'a snapshot whose book_ts is older than the minute minus this is stale and ignored'),
+  ('scan.pairs_top_n', '5', 'pairs per symbol kept in meta.pairs_top'),
+  ('scan.min_points_1h', '20', '1h window factors need at least this many minute points'),
+  ('scan.window_start_tolerance_minutes', '5', '1h window factors need a point within this many minutes of t − 1h'),
+  ('scan.horizons', '[60, 240, 480]', 'horizons (minutes) predicted into meta.pnl_regression'),
+  ('scan.series_retention_hours', '26', 'hourly pair_minute partitions older than this are dropped (windows need 12h)')
+on conflict (key) do nothing;
+
+-- The hourly partition of pair_minute for p_hour; when it makes one it also drops
+-- partitions that ended more than scan.series_retention_hours before p_hour.
+create or replace function watchlist.ensure_pair_minute_hour(p_hour timestamptz) returns text
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+declare
+  v_hour timestamptz := date_trunc('hour', p_hour, 'UTC');
+  v_name text := format('pair_minute_h%s', to_char(v_hour at time zone 'UTC', 'YYYYMMDDHH24'));
+  v_keep interval := make_interval(hours => greatest(13, coalesce(watchlist.cfg_num('scan.series_retention_hours'), 26))::int);
+  part record;
+begin
+  perform pg_advisory_xact_lock(hashtext('wl:partitions:pair_minute'));
+  if to_regclass(format('watchlist.%I', v_name)) is not null then
+    return null;
+  end if;
+  execute format('create table watchlist.%I partition of watchlist.pair_minute for values from (%L) to (%L)',
+    v_name, v_hour, v_hour + interval '1 hour');
+  for part in
+    select c.oid, c.relname from pg_inherits i
+    join pg_class c on c.oid = i.inhrelid
+    where i.inhparent = 'watchlist.pair_minute'::regclass
+  loop
+    if watchlist.partition_upper_bound(part.oid) <= v_hour - v_keep then
+      execute format('drop table watchlist.%I', part.relname);
+    end if;
+  end loop;
+  return v_name;
+end $$;
+
+-- A snapshot the scanner may use at minute ts.
+create or replace function watchlist.scan_quote_usable(p_mid numeric, p_bid numeric, p_ask numeric,
+  p_book_ts timestamptz, p_min_book_ts timestamptz) returns boolean
+language sql immutable parallel safe as $$
+  select p_mid > 0 and p_bid > 0 and p_ask > 0 and (p_book_ts is null or p_book_ts >= p_min_book_ts)
+$$;
+
+-- Window factors of one pair's series at minute p_ts (stored orientation: slope_3m
+-- is for s = ln(mid_a / mid_b); multiply by σ for the trade's orientation).
+create or replace function watchlist.pair_series_factors(
+  p_pair_id int, p_ts timestamptz,
+  p_min_points_1h int default 20,
+  p_start_tolerance interval default interval '5 minutes',
+  out n_1h int, out n_3m int, out slope_3m double precision, out crossings_1h int,
+  out drift_ratio double precision, out range_1h double precision,
+  out volatility double precision, out range_12h double precision, out missing jsonb)
+language sql stable parallel safe as $$
+  with w as (
+    select ts, s, s - avg(s) over () as d, lag(s) over (order by ts) as s_prev
+    from watchlist.pair_minute
+    where pair_id = p_pair_id and ts >= p_ts - interval '1 hour' and ts <= p_ts
+  ),
+  w2 as (
+    select w.*, lag(d) over (order by ts) as d_prev from w
+  ),
+  h1 as (
+    select count(*)::int as n, min(ts) as first_ts,
+      count(*) filter (where ts >= p_ts - interval '3 minutes')::int as n3,
+      regr_slope(s, extract(epoch from ts - p_ts)::float8 / 60)
+        filter (where ts >= p_ts - interval '3 minutes') as slope3,
+      count(*) filter (where d * d_prev < 0)::int as crossings,
+      sum(abs(s - s_prev)) as path,
+      abs((array_agg(s order by ts desc))[1] - (array_agg(s order by ts))[1]) as net,
+      max(s) - min(s) as rng,
+      stddev_samp(s) as sd
+    from w2
+  ),
+  edges as (  -- W12h = leading partial hour + whole hour buckets + current partial hour
+    select p_ts - interval '12 hours' as lo,
+      date_trunc('hour', p_ts - interval '12 hours', 'UTC')
+        + case when date_trunc('hour', p_ts - interval '12 hours', 'UTC') = p_ts - interval '12 hours'
+               then interval '0' else interval '1 hour' end as lead_end,
+      date_trunc('hour', p_ts, 'UTC') as cur_hour
+  ),
+  h12 as (
+    select max(u.mx) - min(u.mn) as rng, min(u.first_ts) as first_ts
+    from edges e, lateral (
+      select b.s_max as mx, b.s_min as mn, b.first_ts from watchlist.pair_hour b
+      where b.pair_id = p_pair_id and b.hour >= e.lead_end and b.hour < e.cur_hour
+      union all
+      select m.s, m.s, m.ts from watchlist.pair_minute m
+      where m.pair_id = p_pair_id and m.ts >= e.lo and m.ts < e.lead_end
+      union all
+      select m.s, m.s, m.ts from watchlist.pair_minute m
+      where m.pair_id = p_pair_id and m.ts >= e.cur_hour and m.ts <= p_ts
+    ) u
+  ),
+  ok as (
+    select h1.n >= p_min_points_1h and h1.first_ts <= p_ts - interval '1 hour' + p_start_tolerance as ok1,
+      h1.n3 >= 2 as ok3,
+      coalesce(h12.first_ts <= p_ts - interval '11 hours', false) as ok12,
+      case when h1.n = 0 then 'no_history_1h' else 'insufficient_history_1h' end as why1
+    from h1, h12
+  )
+  select h1.n, h1.n3,
+    case when ok3 then h1.slope3 end,
+    case when ok1 then h1.crossings end,
+    case when ok1 and h1.path > 0 then h1.net / h1.path end,
+    case when ok1 then h1.rng end,
+    case when ok1 then h1.sd end,
+    case when ok12 then h12.rng end,
+    jsonb_strip_nulls(jsonb_build_object(
+      'slope_3m', case when not ok3 then 'insufficient_points_3m' end,
+      'crossings_1h', case when not ok1 then why1 end,
+      'drift_ratio', case when not ok1 then why1 when not (h1.path > 0) then 'flat_path_1h' end,
+      'range_1h', case when not ok1 then why1 end,
+      'volatility', case when not ok1 then why1 end,
+      'range_12h', case when not ok12 then 'insufficient_history_12h' end))
+  from h1, h12, ok
+$$;
+
+-- Scan one minute: extend every pair's series, and write one triggered
+-- watch_signal_raw row per Type B pair past the thresholds (one INSERT, so the
+-- statement-level event merge runs once). Idempotent per minute: a minute
+-- already scanned is skipped unless p_force (which appends raw rows again).
+create or replace function watchlist.scan(p_ts timestamptz, p_force boolean default false)
+returns jsonb
+-- The minute's snapshots are newer than the table's statistics (estimated at
+-- one row), which makes nested loops over them quadratic: hash joins only.
+language plpgsql volatile set search_path = watchlist, pg_catalog set enable_nestloop = off as $$
+declare
+  v_t0 timestamptz := clock_timestamp();
+  v_ts timestamptz := date_trunc('minute', p_ts, 'UTC');
+  v_hour timestamptz := date_trunc('hour', p_ts, 'UTC');
+  v_min_book_ts timestamptz;
+  v_max_age double precision := coalesce(watchlist.cfg_num('scan.max_quote_age_seconds'), 60);
+  v_min_spread double precision := coalesce(watchlist.cfg_num('scan.b_min_spread'), 0.004);
+  v_min_pnl_hat double precision := watchlist.cfg_num('scan.b_min_pnl_hat');
+  v_pnl_h int := coalesce(watchlist.cfg_num('scan.b_pnl_horizon'), 240)::int;
+  v_require_depth boolean := coalesce(watchlist.cfg_text('scan.require_depth_ok'), 'true')::boolean;
+  v_top_n int := coalesce(watchlist.cfg_num('scan.pairs_top_n'), 5)::int;
+  v_min_pts int := coalesce(watchlist.cfg_num('scan.min_points_1h'), 20)::int;
+  v_tol interval := make_interval(secs => 60 * coalesce(watchlist.cfg_num('scan.window_start_tolerance_minutes'), 5));
+  v_horizons int[] := coalesce(
+    (select array_agg(h::int) from jsonb_array_elements_text(watchlist.cfg('scan.horizons')) h), '{60,240,480}');
+  v_new_pairs int;
+  v_series int;
+  v_raw int;
+  v_summary jsonb;
+  v_steps jsonb := '{}';
+begin
+  v_min_book_ts := v_ts - make_interval(secs => v_max_age);
+  insert into watchlist.scan_run (ts) values (v_ts) on conflict (ts) do nothing;
+  if not found then
+    if not p_force then
+      return jsonb_build_object('ts', v_ts, 'skipped', 'already_scanned');
+    end if;
+    update watchlist.scan_run set started_at = v_t0 where ts = v_ts;
+  end if;
+
+  if to_regclass(format('watchlist.pair_minute_h%s', to_char(v_hour at time zone 'UTC', 'YYYYMMDDHH24'))) is null then
+    perform watchlist.ensure_pair_minute_hour(v_hour);
+  end if;
+  if to_regclass(format('watchlist.watch_signal_raw_p%s', to_char(v_ts at time zone 'UTC', 'YYYYMMDD'))) is null then
+    perform watchlist.ensure_partitions('watch_signal_raw', v_ts, v_ts);
+  end if;
+
+  -- 1. ids for pairs seen for the first time
+  insert into watchlist.scan_pair (symbol, venue_a, venue_b, first_ts)
+  select a.symbol, a.venue, b.venue, v_ts
+  from watchlist.market_snapshot a
+  join watchlist.market_snapshot b on b.ts = a.ts and b.symbol = a.symbol and b.venue > a.venue
+  where a.ts = v_ts
+    and watchlist.scan_quote_usable(a.mid, a.bid, a.ask, a.book_ts, v_min_book_ts)
+    and watchlist.scan_quote_usable(b.mid, b.bid, b.ask, b.book_ts, v_min_book_ts)
+    and not exists (select 1 from watchlist.scan_pair p
+                    where p.symbol = a.symbol and p.venue_a = a.venue and p.venue_b = b.venue)
+  order by 1, 2, 3
+  on conflict do nothing;
+  get diagnostics v_new_pairs = row_count;
+  v_steps := v_steps || jsonb_build_object('pairs_ms', round(extract(epoch from clock_timestamp() - v_t0)::numeric * 1000, 1));
+
+  -- 2. the series point of every pair, and its hour bucket
+  with q as (
+    select m.symbol, m.venue, m.mid::float8 as mid
+    from watchlist.market_snapshot m
+    where m.ts = v_ts and watchlist.scan_quote_usable(m.mid, m.bid, m.ask, m.book_ts, v_min_book_ts)
+  ),
+  ins as (
+    insert into watchlist.pair_minute (pair_id, ts, s)
+    select p.id, v_ts, ln(a.mid / b.mid)
+    from q a
+    join q b on b.symbol = a.symbol and b.venue > a.venue
+    join watchlist.scan_pair p on p.symbol = a.symbol and p.venue_a = a.venue and p.venue_b = b.venue
+    on conflict (pair_id, ts) do nothing
+    returning pair_id, s
+  )
+  insert into watchlist.pair_hour as h (pair_id, hour, n, s_min, s_max, first_ts)
+  select ins.pair_id, v_hour, 1, ins.s, ins.s, v_ts from ins order by ins.pair_id
+  on conflict (pair_id, hour) do update set
+    n = h.n + 1,
+    s_min = least(h.s_min, excluded.s_min),
+    s_max = greatest(h.s_max, excluded.s_max),
+    first_ts = least(h.first_ts, excluded.first_ts);
+  get diagnostics v_series = row_count;
+  delete from watchlist.pair_hour where hour < v_hour - interval '13 hours';
+  v_steps := v_steps || jsonb_build_object('series_ms', round(extract(epoch from clock_timestamp() - v_t0)::numeric * 1000, 1));
+
+  -- 3. pairs past the Type B trigger → raw rows
+  with q as (
+    select m.symbol, m.venue, m.bid::float8 as bid, m.ask::float8 as ask,
+      m.bid_top::float8 as bid_top, m.ask_top::float8 as ask_top, m.mid::float8 as mid,
+      coalesce(m.depth_ok, false) as depth_ok, m.notional_usdt, m.book_ts,
+      m.funding_rate, m.funding_interval_hours, m.next_funding_time
+    from watchlist.market_snapshot m
+    where m.ts = v_ts and watchlist.scan_quote_usable(m.mid, m.bid, m.ask, m.book_ts, v_min_book_ts)
+  ),
+  pr as (
+    select h.symbol, h.venue as hi, l.venue as lo,
+      h.bid as hi_bid, h.ask as hi_ask, h.mid as hi_mid, h.bid_top as hi_bid_top, h.ask_top as hi_ask_top,
+      h.depth_ok as hi_depth_ok, h.notional_usdt as hi_notional, h.book_ts as hi_book_ts,
+      h.funding_rate as hi_fr, h.funding_interval_hours as hi_fi, h.next_funding_time as hi_nft,
+      l.bid as lo_bid, l.ask as lo_ask, l.mid as lo_mid, l.bid_top as lo_bid_top, l.ask_top as lo_ask_top,
+      l.depth_ok as lo_depth_ok, l.notional_usdt as lo_notional, l.book_ts as lo_book_ts,
+      l.funding_rate as lo_fr, l.funding_interval_hours as lo_fi, l.next_funding_time as lo_nft,
+      (h.mid - l.mid) / l.mid as spread_rel,
+      (h.bid - l.ask) / l.ask as e_fwd,
+      (h.ask - l.bid) / l.bid as e_rev,
+      ln(h.bid / l.ask) as slog
+    from q h
+    join q l on l.symbol = h.symbol and (h.mid > l.mid or (h.mid = l.mid and h.venue < l.venue))
+  ),
+  cand as (
+    select pr.*, p.id as pair_id, p.venue_a, p.venue_b,
+      case when pr.hi = p.venue_a then 1 else -1 end as sgn
+    from pr
+    join watchlist.scan_pair p on p.symbol = pr.symbol
+      and p.venue_a = least(pr.hi, pr.lo) and p.venue_b = greatest(pr.hi, pr.lo)
+    where pr.e_fwd >= v_min_spread and (pr.hi_depth_ok and pr.lo_depth_ok or not v_require_depth)
+  ),
+  fac as (
+    select c.*, f.n_1h, f.n_3m, c.sgn * f.slope_3m as slope_3m, f.crossings_1h, f.drift_ratio,
+      f.range_1h, f.volatility, f.range_12h,
+      jsonb_build_object(
+        'raw_slope_3m', c.sgn * f.slope_3m,
+        'raw_drift_ratio', f.drift_ratio,
+        'spread_log_short_over_long', c.slog,
+        'raw_crossings_1h', f.crossings_1h,
+        'raw_best_buy_high_sell_low', c.e_fwd) as factors,
+      jsonb_strip_nulls(jsonb_build_object(
+        'raw_slope_3m', f.missing -> 'slope_3m',
+        'raw_drift_ratio', f.missing -> 'drift_ratio',
+        'raw_crossings_1h', f.missing -> 'crossings_1h')) || (f.missing - 'slope_3m' - 'drift_ratio' - 'crossings_1h')
+        as factors_missing
+    from cand c
+    cross join lateral watchlist.pair_series_factors(c.pair_id, v_ts, v_min_pts, v_tol) f
+  ),
+  pred as (
+    select fac.*,
+      (select jsonb_object_agg(hz::text, to_jsonb(p))
+       from unnest(v_horizons) hz, lateral watchlist.predict_bc('B', hz, fac.factors) p) as pnl_regression
+    from fac
+  ),
+  keep as (
+    select * from pred
+    where v_min_pnl_hat is null
+       or (pred.pnl_regression -> v_pnl_h::text ->> 'pnl_hat')::float8 > v_min_pnl_hat
+  ),
+  tops as (
+    select x.symbol, jsonb_agg(jsonb_build_object(
+        'high_exch', x.hi, 'low_exch', x.lo, 'spread_pct', x.e_fwd, 'reverse_spread_pct', x.e_rev,
+        'spread_rel', x.spread_rel, 'dir', 'buy_high_sell_low') order by x.rn) as pairs_top
+    from (select pr.*, row_number() over (partition by pr.symbol order by pr.e_fwd desc, pr.hi, pr.lo) as rn
+          from pr where pr.symbol in (select symbol from keep)) x
+    where x.rn <= v_top_n
+    group by x.symbol
+  ),
+  exch as (
+    select q.symbol, jsonb_agg(jsonb_build_object(
+        'name', q.venue, 'kind', 'perp', 'price_bid', q.bid, 'price_ask', q.ask,
+        'bid_top', q.bid_top, 'ask_top', q.ask_top, 'mid', q.mid, 'depth_ok', q.depth_ok,
+        'funding_rate', q.funding_rate, 'funding_interval_hours', q.funding_interval_hours,
+        'next_funding_time', q.next_funding_time) order by q.venue) as exchanges
+    from q where q.symbol in (select symbol from keep)
+    group by q.symbol
+  )
+  insert into watchlist.watch_signal_raw (
+    ts, exchange, symbol, signal_type, type_class, triggered, status,
+    spread_rel, funding_rate, funding_interval_hours, next_funding_time, sweep_impact,
+    range_1h, range_12h, volatility, slope_3m, crossings_1h, drift_ratio,
+    best_buy_high_sell_low, best_sell_high_buy_low, meta,
+    leg_a_exchange, leg_a_symbol, leg_a_kind, leg_a_price, leg_a_funding_rate, leg_a_funding_interval_hours, leg_a_next_funding_time,
+    leg_b_exchange, leg_b_symbol, leg_b_kind, leg_b_price, leg_b_funding_rate, leg_b_funding_interval_hours, leg_b_next_funding_time)
+  select v_ts, 'multi', k.symbol, 'B', 'B', true, 'triggered',
+    k.spread_rel, k.hi_fr, k.hi_fi, k.hi_nft,
+    greatest((k.hi_ask - k.hi_ask_top) / k.hi_ask_top, (k.hi_bid_top - k.hi_bid) / k.hi_bid_top,
+             (k.lo_ask - k.lo_ask_top) / k.lo_ask_top, (k.lo_bid_top - k.lo_bid) / k.lo_bid_top),
+    k.range_1h, k.range_12h, k.volatility, k.slope_3m, k.crossings_1h, k.drift_ratio,
+    k.e_fwd, k.e_rev,
+    jsonb_build_object(
+      'pairs_top', t.pairs_top,
+      'exchanges', e.exchanges,
+      'orderbook', jsonb_build_object(
+        'ts', v_ts, 'notional_usdt', coalesce(k.hi_notional, k.lo_notional),
+        'max_quote_age_seconds', v_max_age,
+        'forward_spread', k.e_fwd, 'reverse_spread', k.e_rev,
+        'legs', jsonb_build_array(
+          jsonb_build_object('exchange', k.hi, 'type', 'perp', 'side', 'short', 'sell', k.hi_bid, 'buy', k.hi_ask,
+            'mid', k.hi_mid, 'bid_top', k.hi_bid_top, 'ask_top', k.hi_ask_top, 'depth_ok', k.hi_depth_ok,
+            'notional_usdt', k.hi_notional, 'book_ts', k.hi_book_ts,
+            'age_seconds', extract(epoch from v_ts - k.hi_book_ts)::float8),
+          jsonb_build_object('exchange', k.lo, 'type', 'perp', 'side', 'long', 'sell', k.lo_bid, 'buy', k.lo_ask,
+            'mid', k.lo_mid, 'bid_top', k.lo_bid_top, 'ask_top', k.lo_ask_top, 'depth_ok', k.lo_depth_ok,
+            'notional_usdt', k.lo_notional, 'book_ts', k.lo_book_ts,
+            'age_seconds', extract(epoch from v_ts - k.lo_book_ts)::float8))),
+      'factors', k.factors,
+      'factors_missing', k.factors_missing,
+      'series', jsonb_build_object('venue_a', k.venue_a, 'venue_b', k.venue_b, 'orientation', k.sgn,
+        'n_1h', k.n_1h, 'n_3m', k.n_3m, 'range_1h', k.range_1h, 'range_12h', k.range_12h, 'volatility', k.volatility),
+      'funding_diff', k.hi_fr - k.lo_fr,
+      'trigger_details', jsonb_build_object(
+        'prices', jsonb_build_object(
+          'high', jsonb_build_object('exchange', k.hi, 'bid', k.hi_bid, 'ask', k.hi_ask, 'mid', k.hi_mid),
+          'low', jsonb_build_object('exchange', k.lo, 'bid', k.lo_bid, 'ask', k.lo_ask, 'mid', k.lo_mid)),
+        'spread_log_short_over_long', k.slog,
+        'best_buy_high_sell_low', k.e_fwd,
+        'thresholds', jsonb_build_object('b_min_spread', v_min_spread, 'b_min_pnl_hat', v_min_pnl_hat,
+          'b_pnl_horizon', v_pnl_h, 'require_depth_ok', v_require_depth)),
+      'pnl_regression', k.pnl_regression),
+    k.hi, k.symbol, 'perp', k.hi_bid, k.hi_fr, k.hi_fi, k.hi_nft,
+    k.lo, k.symbol, 'perp', k.lo_ask, k.lo_fr, k.lo_fi, k.lo_nft
+  from keep k
+  join tops t on t.symbol = k.symbol
+  join exch e on e.symbol = k.symbol
+  order by k.symbol, k.hi, k.lo;
+  get diagnostics v_raw = row_count;
+
+  v_summary := jsonb_build_object('ts', v_ts, 'pairs', v_series, 'new_pairs', v_new_pairs, 'raw_rows', v_raw,
+    'ms', round(extract(epoch from clock_timestamp() - v_t0)::numeric * 1000, 1), 'ms_after', v_steps);
+  update watchlist.scan_run set duration_ms = (v_summary->>'ms')::float8, summary = v_summary where ts = v_ts;
+  return v_summary;
+end $$;

@@ -1,0 +1,96 @@
+// Fault injection for simulated venues, settable at runtime (tests, demos).
+// Per venue: latency, a definite rejection, and two kinds of timeout: one where the
+// order never reached the matching engine and one where it DID execute but the
+// reply was lost (the caller must find it by client order id). `down` makes every
+// call fail with a network error. Draws come from a seeded sequential generator so
+// a run with the same seed and call order fails the same way; `failNext` forces
+// the next order outcome regardless of probabilities.
+import { mulberry32 } from './prng.ts';
+
+export interface VenueFaults {
+  latencyMs: number;
+  rejectProb: number;
+  /** order executed, reply lost */
+  timeoutAfterProb: number;
+  /** order never placed, request timed out */
+  timeoutBeforeProb: number;
+  down: boolean;
+}
+
+export type OrderFault = 'none' | 'reject' | 'timeout_after' | 'timeout_before';
+
+const NONE: VenueFaults = { latencyMs: 0, rejectProb: 0, timeoutAfterProb: 0, timeoutBeforeProb: 0, down: false };
+
+export class FaultInjector {
+  readonly #byVenue = new Map<string, VenueFaults>();
+  readonly #forced = new Map<string, OrderFault[]>();
+  readonly #rand: () => number;
+
+  constructor(seed = 1) {
+    this.#rand = mulberry32(seed ^ 0x5eed);
+  }
+
+  get(venue: string): VenueFaults {
+    return this.#byVenue.get(venue) ?? NONE;
+  }
+
+  /** merge settings for a venue; omitted fields keep their value */
+  set(venue: string, f: Partial<VenueFaults>): void {
+    this.#byVenue.set(venue, { ...this.get(venue), ...f });
+  }
+
+  setDown(venue: string, down = true): void {
+    this.set(venue, { down });
+  }
+
+  /** queue forced outcomes for the next orders on a venue */
+  failNext(venue: string, ...outcomes: OrderFault[]): void {
+    this.#forced.set(venue, [...(this.#forced.get(venue) ?? []), ...outcomes]);
+  }
+
+  reset(venue?: string): void {
+    if (venue === undefined) {
+      this.#byVenue.clear();
+      this.#forced.clear();
+    } else {
+      this.#byVenue.delete(venue);
+      this.#forced.delete(venue);
+    }
+  }
+
+  /** decide one order's fate */
+  orderOutcome(venue: string): OrderFault {
+    const q = this.#forced.get(venue);
+    if (q && q.length) return q.shift()!;
+    const f = this.get(venue);
+    if (f.rejectProb + f.timeoutAfterProb + f.timeoutBeforeProb === 0) return 'none';
+    const r = this.#rand();
+    if (r < f.rejectProb) return 'reject';
+    if (r < f.rejectProb + f.timeoutBeforeProb) return 'timeout_before';
+    if (r < f.rejectProb + f.timeoutBeforeProb + f.timeoutAfterProb) return 'timeout_after';
+    return 'none';
+  }
+}
+
+/** the time source the simulator and paper venues read; backfill and tests drive it */
+export interface Clock {
+  now(): number;
+}
+
+export class ManualClock implements Clock {
+  #t: number;
+  constructor(t: number) {
+    this.#t = t;
+  }
+  now(): number {
+    return this.#t;
+  }
+  set(t: number): void {
+    this.#t = t;
+  }
+  advance(ms: number): void {
+    this.#t += ms;
+  }
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

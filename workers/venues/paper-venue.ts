@@ -1,0 +1,333 @@
+// A Venue that fills market orders by sweeping a real-looking book, with the rules a
+// real exchange enforces (amount step, min quantity, min notional, reduce-only, unique
+// client ids), and keeps its ledger in PostgreSQL schema `paper` so a restart keeps
+// orders, fills and positions.
+//
+// Prices come from a MarketSource: the simulator (paper mode) or any other Venue's
+// public data (shadow mode: real books, simulated fills). Quantities are decimal
+// strings rounded on integer step counts, never by float accumulation.
+import { VenueError } from './errors.ts';
+import { shapeClientOrderId } from './client-order-id.ts';
+import type {
+  Balance,
+  FundingInfo,
+  FundingPoint,
+  MarketInfo,
+  OrderBook,
+  OrderFill,
+  OrderRequest,
+  OrderResult,
+  OrderStatus,
+  Position,
+  Venue,
+} from './types.ts';
+import { add, cmp, dec, isZero, min, mul, numberToPlain, stepsIn, sub, toNum, toStr, truncToStep } from '../sim/decimal.ts';
+import type { Dec } from '../sim/decimal.ts';
+import { SimSource } from '../sim/sim-source.ts';
+import type { MarketSource } from '../sim/sim-source.ts';
+import type { FaultInjector } from '../sim/faults.ts';
+
+export interface Queryable {
+  query(text: string, params?: unknown[]): Promise<{ rows: any[] }>;
+}
+
+export interface PaperVenueOptions {
+  source: MarketSource;
+  db: Queryable;
+  /** venue name in the ledger; default the source's name */
+  name?: string;
+  /** clock for order timestamps; default the source's clock (sim) or Date.now */
+  now?: () => number;
+  /** default the sim source's injector */
+  faults?: FaultInjector | null;
+  sleep?: (ms: number) => Promise<void>;
+  /** 'paper' (simulated prices) or 'shadow' (another venue's prices) */
+  mode?: 'paper' | 'shadow';
+  initialBalanceUsdt?: number;
+  /** book depth swept for fills; default 50 */
+  depth?: number;
+}
+
+const FEE_STEP = dec('0.00000001');
+
+export class PaperVenue implements Venue {
+  readonly name: string;
+  readonly mode: 'paper' | 'shadow';
+  readonly source: MarketSource;
+  readonly #db: Queryable;
+  readonly #now: () => number;
+  readonly #faults: FaultInjector | null;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #initial: number;
+  readonly #depth: number;
+
+  constructor(opts: PaperVenueOptions) {
+    this.source = opts.source;
+    this.name = opts.name ?? opts.source.name;
+    this.mode = opts.mode ?? (opts.source instanceof SimSource ? 'paper' : 'shadow');
+    this.#db = opts.db;
+    const simClock = opts.source instanceof SimSource ? opts.source.clock : null;
+    this.#now = opts.now ?? (simClock ? () => simClock.now() : Date.now);
+    this.#faults = opts.faults !== undefined ? opts.faults : opts.source instanceof SimSource ? opts.source.faults : null;
+    this.#sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.#initial = opts.initialBalanceUsdt ?? 10_000;
+    this.#depth = opts.depth ?? 50;
+  }
+
+  // ---- public data: the source's -------------------------------------------
+  loadMarkets(): Promise<void> {
+    return this.source.loadMarkets();
+  }
+  market(symbol: string): MarketInfo {
+    return this.source.market(symbol);
+  }
+  symbols(): string[] {
+    return this.source.symbols();
+  }
+  async fetchOrderBook(symbol: string, depth?: number): Promise<OrderBook> {
+    const b = await this.source.fetchOrderBook(symbol, depth);
+    return this.name === b.venue ? b : { ...b, venue: this.name };
+  }
+  async fetchFundingInfo(symbol: string): Promise<FundingInfo> {
+    const f = await this.source.fetchFundingInfo(symbol);
+    return this.name === f.venue ? f : { ...f, venue: this.name };
+  }
+  fetchFundingHistory(symbol: string, since: number, until: number): Promise<FundingPoint[]> {
+    return this.source.fetchFundingHistory(symbol, since, until);
+  }
+  clientOrderId(base: string): string {
+    return shapeClientOrderId(base);
+  }
+
+  // ---- private calls: our ledger -------------------------------------------
+  async #gate(what: string): Promise<void> {
+    if (!this.#faults) return;
+    const f = this.#faults.get(this.name);
+    if (f.latencyMs > 0) await this.#sleep(f.latencyMs);
+    if (f.down) throw this.#err('network', `${what}: venue unreachable (simulated outage)`, 'NetworkError');
+  }
+
+  #err(kind: VenueError['kind'], msg: string, sourceClass = 'PaperVenue', payload?: unknown): VenueError {
+    return new VenueError(kind, this.name, `${this.name} ${msg}`, { sourceClass, payload });
+  }
+
+  #marketOrThrow(symbol: string): MarketInfo {
+    try {
+      return this.source.market(symbol);
+    } catch (e) {
+      throw e instanceof VenueError ? e : this.#err('invalid', `unknown symbol ${symbol}`, 'BadSymbol');
+    }
+  }
+
+  async createMarketOrder(req: OrderRequest): Promise<OrderResult> {
+    await this.#gate('createOrder');
+    const m = this.#marketOrThrow(req.symbol);
+    if (!req.clientOrderId) throw this.#err('invalid', 'clientOrderId is required', 'InvalidOrder');
+    if ((req.amountBase === undefined) === (req.notionalUsdt === undefined)) {
+      throw this.#err('invalid', 'exactly one of amountBase / notionalUsdt is required', 'InvalidOrder');
+    }
+    if (await this.#orderRow(req.clientOrderId)) {
+      throw this.#err('duplicate', `client order id ${req.clientOrderId} already used`, 'DuplicateOrderId');
+    }
+
+    const book = await this.source.fetchOrderBook(req.symbol, this.#depth);
+    const ts = this.#now();
+    const topBid = book.bids[0] ? Number(book.bids[0][0]) : NaN;
+    const topAsk = book.asks[0] ? Number(book.asks[0][0]) : NaN;
+    const mid = (topBid + topAsk) / 2;
+
+    // quantity: base → contracts truncated to the step → base
+    const cs = dec(numberToPlain(m.contractSize));
+    const stepC = dec(m.amountStep ?? '0.00000001');
+    let base: Dec;
+    if (req.amountBase !== undefined) {
+      base = dec(req.amountBase);
+    } else {
+      const ref = req.refPrice ?? mid;
+      if (!(ref > 0) || !(req.notionalUsdt! > 0)) throw this.#err('invalid', `cannot size ${req.notionalUsdt} USDT at price ${ref}`, 'InvalidOrder');
+      base = dec(numberToPlain(req.notionalUsdt! / ref));
+    }
+    if (base.units <= 0n) throw this.#err('invalid', `amount must be positive, got ${toStr(base)}`, 'InvalidOrder');
+    const baseStep = mul(stepC, cs);
+    const contracts = stepsIn(base, baseStep); // whole steps, truncated like amountToPrecision
+    let amount = mul({ units: contracts, scale: 0 }, baseStep);
+
+    const pos = await this.#position(req.symbol);
+    if (req.reduceOnly) {
+      if (isZero(pos)) throw this.#err('invalid', `reduce-only ${req.side} ${req.symbol}: no position to reduce`, 'InvalidOrder');
+      if ((pos.units > 0n) === (req.side === 'buy')) {
+        throw this.#err('invalid', `reduce-only ${req.side} ${req.symbol} would increase the position ${toStr(pos)}`, 'InvalidOrder');
+      }
+      // like the exchanges: a reduce-only order larger than the position closes the position
+      amount = min(amount, pos.units < 0n ? { units: -pos.units, scale: pos.scale } : pos);
+    }
+    if (isZero(amount)) {
+      throw this.#err('invalid', `${req.symbol}: amount ${toStr(base)} rounds to zero at step ${toStr(baseStep)}`, 'InvalidOrder', { step: toStr(baseStep) });
+    }
+    if (!req.reduceOnly) {
+      const minC = dec(numberToPlain(m.minAmount ?? 0));
+      if (cmp(mul({ units: contracts, scale: 0 }, stepC), minC) < 0) {
+        throw this.#err('invalid', `${req.symbol}: amount ${toStr(amount)} below minimum quantity ${toStr(mul(minC, cs))}`, 'InvalidOrder');
+      }
+      const notional = toNum(amount) * mid;
+      if (m.minCostUsdt !== null && notional < m.minCostUsdt) {
+        throw this.#err(
+          'invalid',
+          `${req.symbol}: order notional ${notional.toFixed(4)} USDT below minimum ${m.minCostUsdt} USDT (amount ${toStr(amount)})`,
+          'InvalidOrder',
+          { minCostUsdt: m.minCostUsdt, notional },
+        );
+      }
+    }
+
+    const outcome = this.#faults ? this.#faults.orderOutcome(this.name) : 'none';
+    if (outcome === 'reject') throw this.#err('invalid', `order ${req.clientOrderId} rejected (simulated)`, 'OperationRejected');
+    if (outcome === 'timeout_before') throw this.#err('network', `createOrder ${req.clientOrderId} timed out (simulated, not placed)`, 'RequestTimeout');
+
+    const fills = this.#sweep(req.side === 'buy' ? book.asks : book.bids, amount, m.takerFee ?? 0, req.clientOrderId);
+    const filled = fills.reduce((a, f) => add(a, dec(f.amountBase)), dec('0'));
+    if (isZero(filled)) throw this.#err('invalid', `${req.symbol}: no liquidity to fill ${req.side}`, 'InvalidOrder');
+    const status: OrderStatus = cmp(filled, amount) === 0 ? 'closed' : 'expired';
+    const meta = { mode: this.mode, book_ts: book.ts, mid };
+    try {
+      await this.#db.query('select paper.record_order($1::jsonb) as id', [
+        JSON.stringify({
+          venue: this.name,
+          client_order_id: req.clientOrderId,
+          symbol: req.symbol,
+          side: req.side,
+          reduce_only: req.reduceOnly,
+          amount: toStr(amount),
+          status,
+          ts,
+          initial_balance: this.#initial,
+          meta,
+          fills: fills.map((f) => ({ trade_id: f.tradeId, price: f.price, qty: f.amountBase, fee: f.fee })),
+        }),
+      ]);
+    } catch (e) {
+      throw this.#mapDbError(e, req.clientOrderId);
+    }
+    if (outcome === 'timeout_after') {
+      throw this.#err('network', `createOrder ${req.clientOrderId} timed out (simulated; the order executed)`, 'RequestTimeout');
+    }
+    const row = await this.#orderRow(req.clientOrderId);
+    return this.#toResult(row!);
+  }
+
+  #sweep(levels: [string, string][], amount: Dec, fee: number, cid: string): OrderFill[] {
+    const feeRate = dec(numberToPlain(fee));
+    const out: OrderFill[] = [];
+    let left = amount;
+    for (const [p, a] of levels) {
+      if (isZero(left)) break;
+      const take = min(dec(a), left);
+      if (take.units <= 0n) continue;
+      left = sub(left, take);
+      const price = dec(p);
+      out.push({
+        tradeId: `${cid}-${out.length + 1}`,
+        price: toStr(price),
+        amountBase: toStr(take),
+        fee: toStr(truncToStep(mul(mul(price, take), feeRate), FEE_STEP)),
+        feeCurrency: 'USDT',
+        ts: 0,
+      });
+    }
+    return out;
+  }
+
+  #mapDbError(e: unknown, cid: string): VenueError {
+    const code = (e as { code?: string }).code;
+    const msg = (e as Error).message;
+    if (code === '23505' && /client_order_id/.test((e as { constraint?: string }).constraint ?? '')) return this.#err('duplicate', `client order id ${cid} already used`, 'DuplicateOrderId');
+    if (code === 'WLP01') return this.#err('insufficient_funds', msg, 'InsufficientFunds');
+    if (code === 'WLP02') return this.#err('invalid', msg, 'InvalidOrder');
+    return this.#err('unknown', `ledger: ${msg}`, 'DatabaseError');
+  }
+
+  async #orderRow(cid: string): Promise<any | null> {
+    const { rows } = await this.#db.query(
+      `select o.*, extract(epoch from o.ts) * 1000 as ts_ms,
+              coalesce((select jsonb_agg(jsonb_build_object('trade_id', f.trade_id, 'price', f.price::text, 'qty', f.qty::text, 'fee', f.fee::text) order by f.id)
+                        from paper.fill f where f.order_id = o.id), '[]') as fills
+       from paper.venue_order o where o.venue = $1 and o.client_order_id = $2`,
+      [this.name, cid],
+    );
+    return rows[0] ?? null;
+  }
+
+  #toResult(r: any): OrderResult {
+    const ts = Number(r.ts_ms);
+    const fills: OrderFill[] = r.fills.map((f: any) => ({ tradeId: f.trade_id, price: f.price, amountBase: f.qty, fee: f.fee, feeCurrency: 'USDT', ts }));
+    return {
+      venue: this.name,
+      symbol: r.symbol,
+      id: `${this.name}-${r.id}`,
+      clientOrderId: r.client_order_id,
+      side: r.side,
+      status: r.status,
+      amountBase: r.amount_str,
+      filledBase: toStr(dec(String(r.filled))),
+      avgPrice: r.avg_price === null ? null : String(r.avg_price),
+      fee: toStr(dec(String(r.fee))),
+      feeCurrency: 'USDT',
+      fills,
+      reduceOnly: r.reduce_only,
+      ts,
+      raw: { paper: true, mode: this.mode, id: String(r.id), meta: r.meta },
+    };
+  }
+
+  async fetchOrderByClientId(symbol: string, clientOrderId: string): Promise<OrderResult | null> {
+    await this.#gate('fetchOrder');
+    const r = await this.#orderRow(clientOrderId);
+    return r && r.symbol === symbol ? this.#toResult(r) : null;
+  }
+
+  async #position(symbol: string): Promise<Dec> {
+    const { rows } = await this.#db.query('select size::text as size from paper.position where venue = $1 and symbol = $2', [this.name, symbol]);
+    return dec(rows[0]?.size ?? '0');
+  }
+
+  async fetchPositions(symbols?: string[]): Promise<Position[]> {
+    await this.#gate('fetchPositions');
+    const { rows } = await this.#db.query(
+      `select symbol, size::text as size, entry_price::text as entry_price from paper.position
+       where venue = $1 and size <> 0 and ($2::text[] is null or symbol = any($2)) order by symbol`,
+      [this.name, symbols ?? null],
+    );
+    const ts = this.#now();
+    const out: Position[] = [];
+    for (const r of rows) {
+      let upnl: string | null = null;
+      try {
+        const b = await this.source.fetchOrderBook(r.symbol, 1);
+        const mid = (Number(b.bids[0][0]) + Number(b.asks[0][0])) / 2;
+        upnl = numberToPlain((mid - Number(r.entry_price)) * Number(r.size), 8);
+      } catch {
+        // a position is still reported when its price is unavailable
+      }
+      out.push({ venue: this.name, symbol: r.symbol, sizeBase: toStr(dec(r.size)), entryPrice: r.entry_price, unrealizedPnl: upnl, ts });
+    }
+    return out;
+  }
+
+  async setLeverage(symbol: string, leverage: number): Promise<void> {
+    await this.#gate('setLeverage');
+    this.#marketOrThrow(symbol);
+    if (!Number.isInteger(leverage) || leverage < 1 || leverage > 125) throw this.#err('invalid', `leverage ${leverage} out of range`, 'BadRequest');
+    await this.#db.query('select paper.set_leverage($1, $2, $3)', [this.name, symbol, leverage]);
+  }
+
+  async fetchBalance(): Promise<Balance> {
+    await this.#gate('fetchBalance');
+    const { rows } = await this.#db.query('select total::text, free::text from paper.balance($1, $2)', [this.name, this.#initial]);
+    return { venue: this.name, currency: 'USDT', total: rows[0].total, free: rows[0].free };
+  }
+}
+
+/** shadow mode: another venue's live public data, simulated fills in our ledger */
+export function shadowVenue(source: Venue, db: Queryable, opts: Omit<PaperVenueOptions, 'source' | 'db' | 'mode'> = {}): PaperVenue {
+  return new PaperVenue({ ...opts, source, db, mode: 'shadow' });
+}

@@ -1,0 +1,135 @@
+// The configured venues of this process, built once and shared by every task
+// (ccxt rate limiters live on the instance, so two instances would double the budget).
+//
+// WL_VENUES (or --venues) names the exchanges, default binance,okx,bybit,bitget.
+// WL_VENUE_MODE: auto (default: a named exchange with keys in the environment is live,
+// the rest paper), paper (all simulated), shadow (real public data, simulated fills),
+// live (keys required). WL_SIM_SEED seeds the simulator (default 42).
+import pg from 'pg';
+import type { Venue } from './types.ts';
+import { PaperVenue } from './paper-venue.ts';
+import type { Queryable } from './paper-venue.ts';
+import { MarketSim } from '../sim/market.ts';
+import type { SimOptions } from '../sim/market.ts';
+import { SimSource } from '../sim/sim-source.ts';
+import { FaultInjector, systemClock } from '../sim/faults.ts';
+import type { Clock } from '../sim/faults.ts';
+
+export type VenueMode = 'auto' | 'paper' | 'shadow' | 'live';
+type Env = Record<string, string | undefined>;
+
+export const DEFAULT_VENUE_NAMES = ['binance', 'okx', 'bybit', 'bitget'];
+
+export interface VenueSet {
+  venues: Venue[];
+  /** the simulator behind the paper venues (null when none is simulated) */
+  sim: MarketSim | null;
+  clock: Clock;
+  faults: FaultInjector;
+  get(name: string): Venue;
+  close(): Promise<void>;
+}
+
+export interface BuildVenuesOptions {
+  /** ledger for paper and shadow venues */
+  db: Queryable;
+  venues?: string[];
+  mode?: VenueMode;
+  seed?: number;
+  clock?: Clock;
+  sim?: Omit<SimOptions, 'seed'>;
+  env?: Env;
+}
+
+export function venueNamesFromEnv(env: Env = process.env): string[] {
+  const v = env['WL_VENUES']?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  return v && v.length ? v : DEFAULT_VENUE_NAMES;
+}
+
+export async function buildVenues(opts: BuildVenuesOptions): Promise<VenueSet> {
+  const env = opts.env ?? process.env;
+  const names = opts.venues ?? venueNamesFromEnv(env);
+  const mode = opts.mode ?? ((env['WL_VENUE_MODE'] as VenueMode | undefined) || 'auto');
+  const clock = opts.clock ?? systemClock;
+  const seed = opts.seed ?? Number(env['WL_SIM_SEED'] || 42);
+  const faults = new FaultInjector(seed);
+  let sim: MarketSim | null = null;
+  const simFor = () => (sim ??= new MarketSim({ ...opts.sim, seed }));
+  // ccxt is loaded only when a real exchange is used
+  // (in auto mode only when some named exchange has an API key in the environment)
+  const wantCcxt = mode === 'shadow' || mode === 'live' || (mode === 'auto' && names.some((n) => env[`${n.toUpperCase()}_API_KEY`]));
+  const ccxt = wantCcxt ? await import('./ccxt-factory.ts') : null;
+
+  const venues: Venue[] = [];
+  for (const name of names) {
+    const real = ccxt !== null && ccxt.isCcxtVenueName(name);
+    if (mode === 'live' || (mode === 'auto' && real && ccxt.hasCredentials(name, env))) {
+      if (!real) throw new Error(`venue ${name}: no live implementation`);
+      if (!ccxt.hasCredentials(name, env)) throw new Error(`venue ${name}: live mode needs ${ccxt.missingCredentialVars(name, env).join(', ')}`);
+      venues.push(ccxt.createCcxtVenue(name, { env }));
+    } else if (mode === 'shadow') {
+      if (!real) throw new Error(`venue ${name}: shadow mode needs a real exchange`);
+      venues.push(new PaperVenue({ source: ccxt.createCcxtVenue(name, { env: {} }), db: opts.db, mode: 'shadow', faults }));
+    } else {
+      venues.push(new PaperVenue({ source: new SimSource(name, simFor(), clock, faults), db: opts.db }));
+    }
+  }
+  // an exchange unreachable at start-up stays in the set: its calls fail (and are recorded) until it answers
+  const loaded = await Promise.allSettled(venues.map((v) => v.loadMarkets()));
+  const failed = loaded.flatMap((r, i) => (r.status === 'rejected' ? [`${venues[i].name}: ${(r.reason as Error)?.message}`] : []));
+  if (failed.length === venues.length && venues.length > 0) throw new Error(`venues: no venue loaded its markets (${failed.join('; ')})`);
+  return {
+    venues,
+    sim,
+    clock,
+    faults,
+    get(name: string) {
+      const v = venues.find((x) => x.name === name);
+      if (!v) throw new RangeError(`no venue ${name} (configured: ${names.join(', ')})`);
+      return v;
+    },
+    async close() {
+      await Promise.all(venues.map((v) => v.close?.()));
+    },
+  };
+}
+
+// ---- the process-wide set ----------------------------------------------------
+let config: (Omit<BuildVenuesOptions, 'db'> & { url?: string; db?: Queryable }) | null = null;
+let shared: Promise<VenueSet> | null = null;
+let ownPool: pg.Pool | null = null;
+
+/** call once at process start (worker, `wl up`); `url` is the database the paper ledger lives in */
+export function configureVenues(opts: Omit<BuildVenuesOptions, 'db'> & { url?: string; db?: Queryable }): void {
+  config = opts;
+  shared = null;
+}
+
+/**
+ * The shared venue set, built on first use. Without configureVenues(), the ledger uses
+ * `fallbackDb` (a task's pool-backed query) or DATABASE_URL.
+ */
+export function sharedVenues(fallbackDb?: Queryable): Promise<VenueSet> {
+  if (shared) return shared;
+  const c = config ?? {};
+  let db = c.db;
+  if (!db) {
+    const url = c.url ?? process.env['DATABASE_URL'];
+    if (url) db = ownPool = new pg.Pool({ connectionString: url, max: 4 });
+    else db = fallbackDb;
+  }
+  if (!db) throw new Error('venues: no database for the paper ledger; call configureVenues({ url }) at start-up');
+  shared = buildVenues({ ...c, db });
+  shared.catch(() => {
+    shared = null; // a failed build (exchange unreachable at start) is retried on next use
+  });
+  return shared;
+}
+
+export async function closeSharedVenues(): Promise<void> {
+  const s = shared;
+  shared = null;
+  if (s) await (await s).close().catch(() => {});
+  if (ownPool) await ownPool.end();
+  ownPool = null;
+}
