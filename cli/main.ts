@@ -4,6 +4,7 @@ import { registerDbCommands } from './db.ts';
 import { registerRun } from './run.ts';
 import { registerTail } from './tail.ts';
 import { registerBackfill } from './backfill.ts';
+import { registerTrade } from './trade.ts';
 import { log } from './log.ts';
 
 const program = new Command('wl').description('watchlist → live trading, PostgreSQL at the centre');
@@ -11,6 +12,7 @@ registerDbCommands(program);
 registerRun(program);
 registerTail(program);
 registerBackfill(program);
+registerTrade(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   log(`error: ${e.message}`);

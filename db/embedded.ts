@@ -22,16 +22,35 @@ const isAlive = (pid: number) => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A postmaster whose parent died keeps the data folder locked: stop it first. */
-async function clearStalePostmaster(dataDir: string, log: (m: string) => void) {
-  const pidFile = path.join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  let cmd = '';
+const readProc = (pid: number, file: string) => {
   try {
-    cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
   } catch {
-    /* not running */
+    return '';
+  }
+};
+
+/** the node process that started this postmaster, if it is still running */
+function liveOwner(pid: number): number | null {
+  const ppid = Number(readProc(pid, 'stat').split(') ')[1]?.split(' ')[1]);
+  if (!(ppid > 1)) return null;
+  return readProc(ppid, 'cmdline').includes('node') ? ppid : null;
+}
+
+/**
+ * A postmaster whose parent died keeps the data folder locked: stop it first.
+ * One still owned by a running `wl` (another command in another terminal) is
+ * shared instead: returns its port.
+ */
+async function clearStalePostmaster(dataDir: string, log: (m: string) => void): Promise<number | null> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return null;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const cmd = readProc(pid, 'cmdline');
+  if (pid > 0 && isAlive(pid) && cmd.includes('postgres') && liveOwner(pid) !== null) {
+    log(`embedded PostgreSQL already running for this folder (pid ${pid}, started by pid ${liveOwner(pid)}): sharing it`);
+    return Number(lines[3]);
   }
   if (pid > 0 && isAlive(pid) && cmd.includes('postgres')) {
     log(`stopping postgres left running from an earlier run (pid ${pid})`);
@@ -44,6 +63,7 @@ async function clearStalePostmaster(dataDir: string, log: (m: string) => void) {
   } else {
     rmSync(pidFile, { force: true });
   }
+  return null;
 }
 
 export async function startEmbedded(opts: {
@@ -71,7 +91,11 @@ export async function startEmbedded(opts: {
     rmSync(opts.dataDir, { recursive: true, force: true });
     await pg.initialise();
   } else {
-    await clearStalePostmaster(opts.dataDir, log);
+    const sharedPort = await clearStalePostmaster(opts.dataDir, log);
+    if (sharedPort) {
+      // another wl process owns it and will stop it
+      return { url: `postgres://${user}:${password}@127.0.0.1:${sharedPort}/postgres`, stop: async () => {} };
+    }
   }
   try {
     await pg.start();

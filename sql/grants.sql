@@ -39,6 +39,11 @@ revoke execute on all functions in schema paper from public;
 grant execute on all functions in schema paper to wl_owner, wl_writer;
 grant execute on function paper.balance(text, numeric) to wl_reader;
 
+-- ---- live loop (issue 4: sql/manual.sql) ----
+grant execute on function watchlist.manual_trade(text, text, text, numeric) to wl_trader;
+grant execute on function watchlist.request_close(bigint, text) to wl_trader;
+grant execute on function watchlist.set_kill_switch(int, text) to wl_trader;
+
 -- Type B scanner (issue 3): workers scan; readers see coverage and predictions
 -- (predict_bc / norm_cdf / pair_series_factors are stable, so covered above).
 grant execute on function watchlist.scan(timestamptz, boolean) to wl_writer;

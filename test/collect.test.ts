@@ -62,7 +62,7 @@ describe('collect_market', () => {
     expect(row.depth_ok).toBe(true);
     expect(Number(row.notional_usdt)).toBe(50);
     expect(row.meta).toMatchObject({ mode: 'paper' });
-    expect(row.book_ts.getTime()).toBe(T0);
+    expect(row.book_ts.getTime()).toBe(T0 + 5_000); // the simulated exchange dates its book at the request
     const pepe = rows.find((x) => x.venue === 'bitget' && x.symbol === 'PEPE/USDT:USDT');
     expect(pepe.funding_interval_hours).toBe(1);
     expect(pepe.next_funding_time.toISOString()).toBe('2026-01-05T11:00:00.000Z');

@@ -4,4 +4,6 @@ export const crontab = [
   '5 0 * * * roll_partitions ?max=3',
   '* * * * * close_stale_events ?max=1',
   '* * * * * collect_market ?max=1',
+  '* * * * * monitor_trades ?max=1',
+  '*/3 * * * * reconcile ?max=1',
 ].join('\n');

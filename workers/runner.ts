@@ -9,6 +9,7 @@ export async function startWorker(opts: { url: string; concurrency?: number; cro
   // postgres too) is logged instead of crashing the process
   const pgPool = new pg.Pool({ connectionString: opts.url, max: (opts.concurrency ?? 8) + 4 });
   pgPool.on('error', (e) => process.stderr.write(`worker pool: ${e.message}\n`));
+  pgPool.on('connect', (c) => c.on('error', (e) => process.stderr.write(`worker client: ${e.message}\n`)));
   const runner = await run({
     pgPool,
     concurrency: opts.concurrency ?? Number(process.env.WL_WORKER_CONCURRENCY || 8),
@@ -17,6 +18,8 @@ export async function startWorker(opts: { url: string; concurrency?: number; cro
     taskList,
     crontab: opts.cron === false ? '' : crontab,
   });
+  // a crash may have left trades half-open or half-closed: reconcile before anything else
+  await runner.addJob('reconcile', {}, { jobKey: 'reconcile:start', priority: -10 });
   const stop = runner.stop.bind(runner);
   runner.stop = async () => {
     await stop();

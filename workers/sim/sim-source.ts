@@ -66,8 +66,11 @@ export class SimSource implements MarketSource {
   async fetchOrderBook(symbol: string, depth?: number): Promise<OrderBook> {
     await this.gate('fetchOrderBook');
     this.market(symbol);
+    // the simulated exchange serves its book as of the request, like a real one:
+    // prices are constant within the minute, but the book is not a minute old
     const book = this.sim.bookAt(this.name, symbol, this.clock.now(), depth);
-    book.receivedAt = this.clock.now();
+    book.ts = this.clock.now();
+    book.receivedAt = book.ts;
     return book;
   }
 

@@ -3,9 +3,19 @@ import type { TaskList } from 'graphile-worker';
 import { roll_partitions } from './roll_partitions.ts';
 import { close_stale_events } from './close_stale_events.ts';
 import { collect_market } from './collect_market.ts';
+import { open_trade } from './open_trade.ts';
+import { close_trade } from './close_trade.ts';
+import { monitor_trades } from './monitor_trades.ts';
+import { reconcile } from './reconcile.ts';
+import { manual_order } from './manual_order.ts';
 
 export const taskList: TaskList = {
   roll_partitions,
   close_stale_events,
   collect_market,
+  open_trade,
+  close_trade,
+  monitor_trades,
+  reconcile,
+  manual_order,
 };

@@ -1,0 +1,263 @@
+-- The gate: watch_signal_event open/update → live_trade_signal (admitted or
+-- ignored with a machine-readable reason) → open_trade job, in the same
+-- transaction as the event. Also the one path for signal status transitions.
+-- Owns: watchlist.live_trade_signal (inserts, status transitions, NOTIFY live_trade),
+--       triggers on watch_signal_event (gate) and live_trade_signal (transition guard).
+--
+-- Ignore reasons: signal_type, missing_factors, missing_prediction, invalid_prices,
+-- unsupported_venue, below_threshold, kill_switch, venue_unhealthy, duplicate_event,
+-- not_best_pair, symbol_active, cooldown, max_active, daily_cap, gate_error;
+-- set later by the jobs: recheck_failed, stale_signal.
+
+-------------------------------------------------------------------------------
+-- Status machine. A signal that never sent an order and was dropped is
+-- `ignored` (with reason, e.g. recheck_failed); `failed` and `partial_failed`
+-- mean orders were attempted.
+create or replace function watchlist.signal_transition_allowed(p_from text, p_to text) returns boolean
+language sql immutable parallel safe as $$
+  select p_from = p_to or (p_from, p_to) in (
+    ('new', 'opening'), ('new', 'ignored'), ('new', 'failed'),
+    ('opening', 'open'), ('opening', 'failed'), ('opening', 'partial_failed'),
+    ('open', 'closing'),
+    ('closing', 'closed'))
+$$;
+
+create or replace function watchlist.live_trade_signal_guard() returns trigger
+language plpgsql as $$
+begin
+  if new.status is distinct from old.status and not watchlist.signal_transition_allowed(old.status, new.status) then
+    raise exception 'live_trade_signal %: illegal transition % -> %', old.id, old.status, new.status
+      using errcode = 'check_violation';
+  end if;
+  new.updated_at := now();
+  return new;
+end $$;
+
+drop trigger if exists live_trade_signal_guard on watchlist.live_trade_signal;
+create trigger live_trade_signal_guard before update on watchlist.live_trade_signal
+  for each row execute function watchlist.live_trade_signal_guard();
+
+create or replace function watchlist.live_trade_signal_notify() returns trigger
+language plpgsql as $$
+begin
+  if tg_op = 'INSERT' or new.status is distinct from old.status then
+    perform pg_notify('live_trade', json_build_object('type', 'signal_status', 'signal_id', new.id,
+      'status', new.status, 'reason', new.reason, 'symbol', new.symbol, 'kind', new.kind)::text);
+  end if;
+  return null;
+end $$;
+
+drop trigger if exists live_trade_signal_notify on watchlist.live_trade_signal;
+create trigger live_trade_signal_notify after insert or update on watchlist.live_trade_signal
+  for each row execute function watchlist.live_trade_signal_notify();
+
+-- The one function the jobs move a signal with. p_patch sets extra columns.
+create or replace function watchlist.signal_transition(p_id bigint, p_to text, p_reason text default null, p_patch jsonb default '{}')
+returns watchlist.live_trade_signal
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+declare v watchlist.live_trade_signal;
+begin
+  update watchlist.live_trade_signal s set
+    status = p_to,
+    reason = coalesce(p_reason, s.reason),
+    recheck = coalesce(p_patch->'recheck', s.recheck),
+    entry_spread = coalesce((p_patch->>'entry_spread')::float8, s.entry_spread),
+    entry_fees_usdt = coalesce((p_patch->>'entry_fees_usdt')::numeric, s.entry_fees_usdt),
+    entry_qty = coalesce((p_patch->>'entry_qty')::numeric, s.entry_qty),
+    opened_at = case when p_to = 'open' and s.status <> 'open' then now() else s.opened_at end,
+    closed_at = case when p_to in ('closed', 'failed', 'partial_failed') and s.status <> p_to then now() else s.closed_at end
+  where s.id = p_id
+  returning * into v;
+  if not found then
+    raise exception 'live_trade_signal % not found', p_id using errcode = 'no_data_found';
+  end if;
+  return v;
+end $$;
+
+-------------------------------------------------------------------------------
+-- Per-candidate checks that need no other row: is this event tradeable at all?
+create or replace function watchlist.gate_assess(e watchlist.watch_signal_event,
+  out reason text, out pnl_hat double precision, out win_prob double precision,
+  out short_ex text, out long_ex text, out snapshot jsonb)
+language plpgsql stable as $$
+declare
+  v_h text := watchlist.cfg_num('trade.horizon_min', 240)::int::text;
+  m jsonb := e.features_agg->'meta_last';
+  pr jsonb := m->'pnl_regression'->v_h;
+  hi jsonb := m #> '{trigger_details,prices,high}';
+  lo jsonb := m #> '{trigger_details,prices,low}';
+  f jsonb := m->'factors';
+  k text;
+  v_venues jsonb := coalesce(watchlist.cfg('trade.venues'), '[]');
+  -- a JSON number that is finite (JSON has no NaN; a "NaN" string is not a number)
+  num constant text := 'number';
+begin
+  snapshot := jsonb_build_object('trigger_details', m->'trigger_details', 'pnl_regression', m->'pnl_regression',
+    'factors', f, 'event_status', e.status, 'event_last_trigger_ts', e.last_trigger_ts);
+  short_ex := hi->>'exchange';
+  long_ex := lo->>'exchange';
+  if jsonb_typeof(pr->'pnl_hat') = num then pnl_hat := (pr->>'pnl_hat')::float8; end if;
+  if jsonb_typeof(pr->'win_prob') = num then win_prob := (pr->>'win_prob')::float8; end if;
+
+  if not (coalesce(watchlist.cfg('trade.signal_types'), '["B"]') ? e.signal_type::text) then
+    reason := 'signal_type'; return;
+  end if;
+  foreach k in array array['raw_slope_3m','raw_drift_ratio','spread_log_short_over_long','raw_crossings_1h','raw_best_buy_high_sell_low'] loop
+    if jsonb_typeof(f->k) is distinct from num then reason := 'missing_factors'; return; end if;
+  end loop;
+  if pnl_hat is null or win_prob is null or win_prob < 0 or win_prob > 1 then
+    reason := 'missing_prediction'; return;
+  end if;
+  if coalesce(short_ex, '') = '' or coalesce(long_ex, '') = '' or short_ex = long_ex
+     or jsonb_typeof(hi->'bid') is distinct from num or jsonb_typeof(hi->'ask') is distinct from num
+     or jsonb_typeof(lo->'bid') is distinct from num or jsonb_typeof(lo->'ask') is distinct from num
+     or (hi->>'bid')::numeric <= 0 or (hi->>'ask')::numeric <= 0
+     or (lo->>'bid')::numeric <= 0 or (lo->>'ask')::numeric <= 0 then
+    reason := 'invalid_prices'; return;
+  end if;
+  if not (v_venues ? short_ex and v_venues ? long_ex) then
+    reason := 'unsupported_venue'; return;
+  end if;
+  if not (pnl_hat > watchlist.cfg_num('trade.pnl_hat_min', 0.013) and win_prob > watchlist.cfg_num('trade.win_prob_min', 0.94)) then
+    reason := 'below_threshold'; return;
+  end if;
+end $$;
+
+create or replace function watchlist.gate_thresholds() returns jsonb
+language sql stable as $$
+  select jsonb_build_object(
+    'horizon_min', watchlist.cfg_num('trade.horizon_min', 240),
+    'pnl_hat_min', watchlist.cfg_num('trade.pnl_hat_min', 0.013),
+    'win_prob_min', watchlist.cfg_num('trade.win_prob_min', 0.94),
+    'notional_usdt', watchlist.cfg_num('trade.notional_usdt', 50),
+    'leverage', watchlist.cfg_num('trade.leverage', 1),
+    'cooldown_min', watchlist.cfg_num('trade.cooldown_min', 60),
+    'max_active', watchlist.cfg_num('trade.max_active', 10),
+    'daily_cap', watchlist.cfg_num('trade.daily_cap', 20),
+    'kill_switch', watchlist.cfg_num('kill_switch', 0),
+    'venues', watchlist.cfg('trade.venues'))
+$$;
+
+-- A pair traded on this symbol recently (any admitted signal, measured from its end).
+create or replace function watchlist.gate_in_cooldown(p_symbol text, p_short text, p_long text) returns boolean
+language sql stable as $$
+  select exists (
+    select 1 from watchlist.live_trade_signal s
+    where s.symbol = p_symbol and s.leg_short_exchange = p_short and s.leg_long_exchange = p_long
+      and s.status <> 'ignored' and s.kind = 'auto'
+      and greatest(s.created_at, coalesce(s.closed_at, s.updated_at))
+          > now() - make_interval(mins => watchlist.cfg_num('trade.cooldown_min', 60)::int))
+$$;
+
+-- Record an ignored candidate; the same event ignored again for the same reason
+-- bumps the existing row instead of adding one per minute.
+create or replace function watchlist.gate_ignore(e watchlist.watch_signal_event, a record, p_reason text, p_thresholds jsonb)
+returns void language plpgsql as $$
+declare v_id bigint;
+begin
+  select s.id into v_id from watchlist.live_trade_signal s
+  where s.event_id = e.id order by s.id desc limit 1;
+  if v_id is not null then
+    update watchlist.live_trade_signal s set eval_count = s.eval_count + 1, last_eval_at = now(),
+      pnl_hat = a.pnl_hat, win_prob = a.win_prob, payload = a.snapshot, threshold = p_thresholds
+    where s.id = v_id and s.status = 'ignored' and s.reason = p_reason;
+    if found then return; end if;
+  end if;
+  insert into watchlist.live_trade_signal (event_id, symbol, signal_type, horizon_min, pnl_hat, win_prob, threshold,
+    leg_long_exchange, leg_short_exchange, status, reason, payload, kind, cycle_ts)
+  values (e.id, e.symbol, e.signal_type, (p_thresholds->>'horizon_min')::int, a.pnl_hat, a.win_prob, p_thresholds,
+    a.long_ex, a.short_ex, 'ignored', p_reason, a.snapshot, 'auto',
+    date_trunc('minute', coalesce(e.last_trigger_ts, e.start_ts)));
+end $$;
+
+-- Stateful checks and the admit, serialised by one advisory lock so max_active
+-- and daily_cap hold under concurrency; the partial unique index is the
+-- last word on one active trade per symbol.
+create or replace function watchlist.gate_admit(e watchlist.watch_signal_event, a record, p_thresholds jsonb)
+returns text language plpgsql as $$
+declare v_id bigint;
+begin
+  perform pg_advisory_xact_lock(hashtext('wl:gate'));
+  if exists (select 1 from watchlist.live_trade_signal s where s.symbol = e.symbol and s.kind = 'auto'
+             and s.status in ('new', 'opening', 'open', 'closing')) then
+    return 'symbol_active';
+  end if;
+  if watchlist.gate_in_cooldown(e.symbol, a.short_ex, a.long_ex) then return 'cooldown'; end if;
+  if (select count(*) from watchlist.live_trade_signal s where s.kind = 'auto'
+      and s.status in ('new', 'opening', 'open', 'closing')) >= (p_thresholds->>'max_active')::numeric then
+    return 'max_active';
+  end if;
+  if (select count(*) from watchlist.live_trade_signal s where s.kind = 'auto' and s.status <> 'ignored'
+      and s.created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC') >= (p_thresholds->>'daily_cap')::numeric then
+    return 'daily_cap';
+  end if;
+  begin
+    insert into watchlist.live_trade_signal (event_id, symbol, signal_type, horizon_min, pnl_hat, win_prob, threshold,
+      leg_long_exchange, leg_short_exchange, status, payload, kind, cycle_ts, notional_usdt, leverage)
+    values (e.id, e.symbol, e.signal_type, (p_thresholds->>'horizon_min')::int, a.pnl_hat, a.win_prob, p_thresholds,
+      a.long_ex, a.short_ex, 'new', a.snapshot, 'auto', date_trunc('minute', coalesce(e.last_trigger_ts, e.start_ts)),
+      (p_thresholds->>'notional_usdt')::numeric, (p_thresholds->>'leverage')::int)
+    returning id into v_id;
+  exception when unique_violation then
+    return 'symbol_active';
+  end;
+  -- the legs ride along so the job can fetch both books while it takes its lock
+  perform watchlist.enqueue('open_trade', json_build_object('signal_id', v_id, 'symbol', e.symbol,
+    'short', a.short_ex, 'long', a.long_ex), 'open_trade:' || v_id, null, 5, null);
+  return null;
+end $$;
+
+create or replace function watchlist.gate_events() returns trigger
+language plpgsql security definer set search_path = watchlist, pg_catalog as $$
+declare
+  e watchlist.watch_signal_event;
+  a record;
+  v_reason text;
+  v_thr jsonb := watchlist.gate_thresholds();
+  v_cycle timestamptz;
+begin
+  for e in select n.* from new_events n where n.status = 'open' order by n.symbol, n.id loop
+    begin
+      a := watchlist.gate_assess(e);
+      v_reason := a.reason;
+      v_cycle := date_trunc('minute', coalesce(e.last_trigger_ts, e.start_ts));
+      if v_reason is null and (v_thr->>'kill_switch')::numeric >= 1 then v_reason := 'kill_switch'; end if;
+      if v_reason is null and exists (select 1 from watchlist.venue_health h
+          where h.venue in (a.short_ex, a.long_ex) and h.status <> 'ok' and coalesce(h.backoff_until, 'infinity') > now()) then
+        v_reason := 'venue_unhealthy';
+      end if;
+      if v_reason is null and exists (select 1 from watchlist.live_trade_signal s
+          where s.event_id = e.id and s.status <> 'ignored') then
+        v_reason := 'duplicate_event';
+      end if;
+      -- several pairs of one symbol in the same cycle: only the best qualifying one is tried
+      if v_reason is null and exists (
+          select 1 from watchlist.watch_signal_event p
+          cross join lateral watchlist.gate_assess(p) pa
+          where p.symbol = e.symbol and p.signal_type = e.signal_type and p.id <> e.id and p.status = 'open'
+            and date_trunc('minute', coalesce(p.last_trigger_ts, p.start_ts)) = v_cycle
+            and pa.reason is null
+            and (pa.pnl_hat, pa.win_prob, -p.id) > (a.pnl_hat, a.win_prob, -e.id)
+            and (not watchlist.gate_in_cooldown(p.symbol, pa.short_ex, pa.long_ex)
+                 or exists (select 1 from watchlist.live_trade_signal ps where ps.event_id = p.id and ps.status <> 'ignored'))) then
+        v_reason := 'not_best_pair';
+      end if;
+      if v_reason is null then v_reason := watchlist.gate_admit(e, a, v_thr); end if;
+      if v_reason is not null then perform watchlist.gate_ignore(e, a, v_reason, v_thr); end if;
+    exception when others then
+      -- a gate bug must never break ingestion: record it and trade nothing
+      insert into watchlist.live_trade_error (stage, error_class, message, payload)
+      values ('gate', sqlstate, sqlerrm, jsonb_build_object('event_id', e.id, 'symbol', e.symbol));
+      insert into watchlist.live_trade_signal (event_id, symbol, signal_type, status, reason, payload, kind)
+      values (e.id, e.symbol, e.signal_type, 'ignored', 'gate_error', jsonb_build_object('error', sqlerrm), 'auto');
+    end;
+  end loop;
+  return null;
+end $$;
+
+drop trigger if exists watch_signal_event_gate_ins on watchlist.watch_signal_event;
+create trigger watch_signal_event_gate_ins after insert on watchlist.watch_signal_event
+  referencing new table as new_events for each statement execute function watchlist.gate_events();
+drop trigger if exists watch_signal_event_gate_upd on watchlist.watch_signal_event;
+create trigger watch_signal_event_gate_upd after update on watchlist.watch_signal_event
+  referencing new table as new_events for each statement execute function watchlist.gate_events();

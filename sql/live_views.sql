@@ -1,0 +1,58 @@
+-- Views over the live loop for the page, psql analysts and reconcile.
+-- Owns: watchlist.v_expected_position, v_active_trades, v_signal_funnel,
+--       v_trade_pnl, v_venue_errors.
+
+-- What the venues should hold if only we traded: every fill we ever recorded,
+-- signed (buys +, sells −), per venue and symbol. Closed trades and flattened
+-- legs net to zero; an open trade or a manual position does not.
+create or replace view watchlist.v_expected_position as
+select o.exchange as venue, o.symbol,
+       sum(case when o.side = 'buy' then f.qty else -f.qty end) as expected_size_base
+from watchlist.live_trade_fill f
+join watchlist.live_trade_order o on o.id = f.order_id
+group by o.exchange, o.symbol;
+
+-- Active trades with the latest sample (live PnL estimate) and the take-profit target.
+create or replace view watchlist.v_active_trades as
+select s.id as signal_id, s.symbol, s.status, s.leg_short_exchange, s.leg_long_exchange,
+       s.opened_at, now() - s.opened_at as held_for, s.entry_spread, s.entry_qty,
+       coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat) as pnl_hat, s.win_prob,
+       watchlist.cfg_num('trade.take_profit_ratio', 0.8) * coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat) as take_profit_at,
+       x.ts as sampled_at, x.spread as exit_spread, x.pnl_est, x.funding_accrued
+from watchlist.live_trade_signal s
+left join lateral (select * from watchlist.live_trade_spread_sample x where x.signal_id = s.id order by x.ts desc limit 1) x on true
+where s.status in ('new', 'opening', 'open', 'closing');
+
+-- The funnel: candidates by outcome and ignore reason (ignored rows re-evaluated
+-- many times count once; eval_sum counts the evaluations).
+create or replace view watchlist.v_signal_funnel as
+select date_trunc('day', s.created_at) as day, s.status, coalesce(s.reason, '') as reason,
+       count(*) as signals, sum(s.eval_count) as evaluations
+from watchlist.live_trade_signal s
+where s.kind = 'auto'
+group by 1, 2, 3;
+
+-- Realised vs predicted, per closed trade.
+create or replace view watchlist.v_trade_pnl as
+select s.id as signal_id, s.symbol, s.leg_short_exchange, s.leg_long_exchange, s.opened_at, e.closed_at,
+       e.reason as exit_reason, e.pnl_hat, s.pnl_hat as gate_pnl_hat, s.win_prob,
+       e.spread_pnl, e.fees_usdt, e.funding_usdt, e.realized_pnl_usdt, e.realized_pnl_frac,
+       e.realized_pnl_frac - e.pnl_hat as frac_minus_predicted
+from watchlist.live_trade_exit e
+join watchlist.live_trade_signal s on s.id = e.signal_id;
+
+-- Venue error rates: errors and orders per venue and hour.
+create or replace view watchlist.v_venue_errors as
+with errs as (
+  select venue, date_trunc('hour', ts) as hour, count(*) as errors,
+         count(*) filter (where stage in ('open', 'close', 'flatten', 'manual')) as order_errors
+  from watchlist.live_trade_error where venue is not null group by 1, 2),
+ords as (
+  select exchange as venue, date_trunc('hour', created_at) as hour, count(*) as orders,
+         count(*) filter (where status in ('rejected', 'not_placed', 'unknown')) as failed_orders
+  from watchlist.live_trade_order group by 1, 2)
+select coalesce(e.venue, o.venue) as venue, coalesce(e.hour, o.hour) as hour,
+       coalesce(o.orders, 0) as orders, coalesce(o.failed_orders, 0) as failed_orders,
+       coalesce(e.errors, 0) as errors,
+       coalesce(o.failed_orders, 0)::float8 / nullif(o.orders, 0) as order_failure_rate
+from errs e full join ords o on o.venue = e.venue and o.hour = e.hour;

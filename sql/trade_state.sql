@@ -1,0 +1,382 @@
+-- What the trade jobs hand their venue results to. The jobs read, call the
+-- venue, and pass the answer here; every decision about the trade's state is
+-- made in these functions.
+-- Owns: watchlist.live_trade_order, live_trade_fill, live_trade_error (inserts,
+--       NOTIFY live_trade_error), venue_health, venue_position, and the
+--       live_trade_signal transitions of opening (via signal_transition()).
+
+-------------------------------------------------------------------------------
+-- Errors: one row per failure, NOTIFY live_trade_error for every row.
+create or replace function watchlist.live_trade_error_notify() returns trigger
+language plpgsql as $$
+begin
+  perform pg_notify('live_trade_error', json_build_object('error_id', new.id, 'signal_id', new.signal_id,
+    'stage', new.stage, 'venue', new.venue, 'error_class', new.error_class)::text);
+  return null;
+end $$;
+drop trigger if exists live_trade_error_notify on watchlist.live_trade_error;
+create trigger live_trade_error_notify after insert on watchlist.live_trade_error
+  for each row execute function watchlist.live_trade_error_notify();
+
+create or replace function watchlist.trade_error(p_signal_id bigint, p_stage text, p_venue text, p_class text,
+  p_message text, p_payload jsonb default null, p_order_id bigint default null) returns bigint
+language sql volatile security definer set search_path = watchlist, pg_catalog as $$
+  insert into watchlist.live_trade_error (signal_id, stage, venue, error_class, message, payload, order_id)
+  values (p_signal_id, p_stage, p_venue, coalesce(p_class, 'Error'), coalesce(p_message, '(no message)'), p_payload, p_order_id)
+  returning id
+$$;
+
+-------------------------------------------------------------------------------
+-- Venue API health: exponential back-off per venue.
+create or replace function watchlist.venue_report(p_venue text, p_ok boolean, p_error text default null)
+returns watchlist.venue_health
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+declare v watchlist.venue_health;
+begin
+  if p_ok then
+    insert into watchlist.venue_health as h (venue, status, consecutive_errors, last_ok_at)
+    values (p_venue, 'ok', 0, now())
+    on conflict (venue) do update set status = 'ok', consecutive_errors = 0, backoff_until = null, last_ok_at = now()
+    returning * into v;
+  else
+    insert into watchlist.venue_health as h (venue, status, consecutive_errors, last_error_at, last_error, backoff_until)
+    values (p_venue, 'backoff', 1, now(), p_error, now() + make_interval(secs => watchlist.cfg_num('trade.backoff_base_s', 2)))
+    on conflict (venue) do update set
+      consecutive_errors = h.consecutive_errors + 1,
+      status = case when h.consecutive_errors + 1 >= 10 then 'down' else 'backoff' end,
+      last_error_at = now(), last_error = p_error,
+      backoff_until = now() + make_interval(secs => least(watchlist.cfg_num('trade.backoff_max_s', 300),
+        watchlist.cfg_num('trade.backoff_base_s', 2) * power(2, least(h.consecutive_errors, 30))))
+    returning * into v;
+  end if;
+  return v;
+end $$;
+
+create or replace function watchlist.venue_available(p_venue text) returns boolean
+language sql stable as $$
+  select coalesce((select h.backoff_until is null or h.backoff_until <= now()
+                   from watchlist.venue_health h where h.venue = p_venue), true)
+$$;
+
+-------------------------------------------------------------------------------
+-- Orders: a row is written (pending) BEFORE the venue is called, so a crash
+-- between the two leaves evidence that reconcile looks up by client id.
+create or replace function watchlist.trade_prepare_order(p_signal_id bigint, p_purpose text, p_leg text,
+  p_exchange text, p_symbol text, p_side text, p_amount numeric, p_reduce_only boolean,
+  p_client_order_id text, p_attempt int, p_ref_price numeric default null, p_manual_order_id bigint default null)
+returns bigint
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+declare v_id bigint;
+begin
+  if p_amount is null or p_amount <= 0 then
+    raise exception 'order amount must be positive, got %', p_amount using errcode = '22023';
+  end if;
+  insert into watchlist.live_trade_order (signal_id, leg, purpose, exchange, symbol, side, client_order_id,
+    reduce_only, amount, normalized_qty, notional_usdt, ref_price, attempt, status, manual_order_id)
+  values (p_signal_id, p_leg, p_purpose, p_exchange, p_symbol, p_side, p_client_order_id,
+    p_reduce_only, p_amount, p_amount::text, round(p_amount * p_ref_price, 8), p_ref_price, p_attempt, 'pending', p_manual_order_id)
+  returning id into v_id;
+  return v_id;
+end $$;
+
+-- Both open legs at one base quantity: the hedge only holds if the sizes match.
+-- qty = floor(notional / max(ref prices) / step) × step, step = the coarser base step.
+create or replace function watchlist.trade_prepare_open(p_signal_id bigint, p_legs jsonb) returns jsonb
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+declare
+  s watchlist.live_trade_signal;
+  v_step numeric;
+  v_ref numeric;
+  v_qty numeric;
+  l jsonb;
+  v_out jsonb := '[]';
+  v_id bigint;
+begin
+  select * into s from watchlist.live_trade_signal where id = p_signal_id for update;
+  if s.status <> 'opening' then
+    raise exception 'signal % is %, not opening', p_signal_id, s.status using errcode = '55000';
+  end if;
+  if exists (select 1 from watchlist.live_trade_order o where o.signal_id = p_signal_id and o.purpose = 'open') then
+    raise exception 'signal % already has open orders', p_signal_id using errcode = '55000';
+  end if;
+  select max((x->>'amount_step')::numeric * coalesce((x->>'contract_size')::numeric, 1)), max((x->>'ref_price')::numeric)
+  into v_step, v_ref
+  from jsonb_array_elements(p_legs) x;
+  v_qty := floor(coalesce(s.notional_usdt, watchlist.cfg_num('trade.notional_usdt', 50)::numeric) / v_ref / v_step) * v_step;
+  for l in select * from jsonb_array_elements(p_legs) loop
+    v_id := watchlist.trade_prepare_order(p_signal_id, 'open', l->>'leg', l->>'exchange', l->>'symbol',
+      case when l->>'leg' = 'short' then 'sell' else 'buy' end, v_qty, false, l->>'client_order_id',
+      s.attempt, (l->>'ref_price')::numeric);
+    v_out := v_out || jsonb_build_object('order_id', v_id, 'leg', l->>'leg', 'exchange', l->>'exchange',
+      'symbol', l->>'symbol', 'side', case when l->>'leg' = 'short' then 'sell' else 'buy' end,
+      'amount', v_qty::text, 'client_order_id', l->>'client_order_id', 'reduce_only', false);
+  end loop;
+  return v_out;
+end $$;
+
+-- A venue's answer (OrderResult as JSON). Status: filled / partially_filled /
+-- open / rejected / unknown. Fills are idempotent per (order, trade id).
+create or replace function watchlist.trade_record_order(p_order_id bigint, p_result jsonb, p_submitted_at timestamptz default null)
+returns text
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+declare
+  o watchlist.live_trade_order;
+  v_filled numeric := coalesce(nullif(p_result->>'filledBase', '')::numeric, 0);
+  v_amount numeric := nullif(p_result->>'amountBase', '')::numeric;
+  v_status text;
+  v_fee numeric;
+begin
+  v_status := case
+    when v_filled > 0 and v_amount is not null and v_filled < v_amount and p_result->>'status' = 'open' then 'partially_filled'
+    when v_filled > 0 then 'filled'
+    when p_result->>'status' = 'open' then 'open'
+    when p_result->>'status' in ('canceled', 'rejected', 'expired') then 'rejected'
+    else 'unknown' end;
+  insert into watchlist.live_trade_fill (order_id, signal_id, exchange, trade_id, ts, price, qty, fee, fee_currency)
+  select p_order_id, o2.signal_id, o2.exchange, f->>'tradeId', to_timestamp((f->>'ts')::float8 / 1000),
+         (f->>'price')::numeric, (f->>'amountBase')::numeric, nullif(f->>'fee', '')::numeric, f->>'feeCurrency'
+  from watchlist.live_trade_order o2, jsonb_array_elements(coalesce(p_result->'fills', '[]')) f
+  where o2.id = p_order_id
+  on conflict (order_id, trade_id) do nothing;
+  select coalesce(nullif(p_result->>'fee', '')::numeric, sum(f.fee)) into v_fee
+  from watchlist.live_trade_fill f where f.order_id = p_order_id;
+  update watchlist.live_trade_order set
+    exchange_order_id = coalesce(p_result->>'id', exchange_order_id),
+    status = v_status,
+    filled_qty = v_filled,
+    avg_price = nullif(p_result->>'avgPrice', '')::numeric,
+    fee = v_fee,
+    fee_currency = coalesce(p_result->>'feeCurrency', (select f.fee_currency from watchlist.live_trade_fill f where f.order_id = p_order_id limit 1)),
+    normalized_qty = coalesce(p_result->>'amountBase', normalized_qty),
+    submitted_at = coalesce(submitted_at, p_submitted_at),
+    order_resp = p_result->'raw',
+    updated_at = now()
+  where id = p_order_id
+  returning * into o;
+  perform pg_notify('live_trade', json_build_object('type', 'order', 'signal_id', o.signal_id, 'order_id', o.id,
+    'status', v_status, 'purpose', o.purpose, 'leg', o.leg)::text);
+  return v_status;
+end $$;
+
+-- An order that failed: 'rejected' (definite: nothing executed), 'not_placed'
+-- (unknown outcome resolved: the venue has no order with this client id) or
+-- 'unknown' (could not be resolved yet). Every failure is also an error row.
+create or replace function watchlist.trade_order_failed(p_order_id bigint, p_status text, p_stage text,
+  p_error_class text, p_message text, p_payload jsonb default null, p_submitted_at timestamptz default null) returns bigint
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+declare o watchlist.live_trade_order;
+begin
+  if p_status not in ('rejected', 'not_placed', 'unknown') then
+    raise exception 'bad failure status %', p_status using errcode = '22023';
+  end if;
+  update watchlist.live_trade_order set status = p_status, error = p_message, updated_at = now(),
+    submitted_at = coalesce(submitted_at, p_submitted_at)
+  where id = p_order_id returning * into o;
+  perform pg_notify('live_trade', json_build_object('type', 'order', 'signal_id', o.signal_id, 'order_id', o.id,
+    'status', p_status, 'purpose', o.purpose, 'leg', o.leg)::text);
+  return watchlist.trade_error(o.signal_id, p_stage, o.exchange, p_error_class, p_message,
+    coalesce(p_payload, '{}') || jsonb_build_object('client_order_id', o.client_order_id, 'purpose', o.purpose, 'leg', o.leg), o.id);
+end $$;
+
+-- Orders whose outcome the venue has not told us yet (crash, timeout).
+create or replace function watchlist.trade_unresolved_orders(p_signal_id bigint) returns setof watchlist.live_trade_order
+language sql stable as $$
+  select * from watchlist.live_trade_order where signal_id = p_signal_id and status in ('pending', 'unknown', 'open', 'partially_filled')
+  order by id
+$$;
+
+-- Net signed base position this signal holds on one leg (buys +, sells −).
+create or replace function watchlist.trade_leg_net(p_signal_id bigint, p_leg text) returns numeric
+language sql stable as $$
+  select coalesce(sum(case when o.side = 'buy' then f.qty else -f.qty end), 0)
+  from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id
+  where o.signal_id = p_signal_id and o.leg = p_leg
+$$;
+
+-------------------------------------------------------------------------------
+-- open_trade: start, re-check, outcome.
+
+-- What the job should do with a signal: recheck (new), resume (opening), or nothing.
+create or replace function watchlist.trade_begin_open(p_signal_id bigint) returns jsonb
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+declare s watchlist.live_trade_signal;
+begin
+  select * into s from watchlist.live_trade_signal where id = p_signal_id for update;
+  if not found then return jsonb_build_object('action', 'noop', 'why', 'no such signal'); end if;
+  if s.status = 'new' then
+    if watchlist.cfg_num('kill_switch', 0) >= 1 then
+      perform watchlist.signal_transition(s.id, 'ignored', 'kill_switch');
+      return jsonb_build_object('action', 'noop', 'why', 'kill_switch');
+    end if;
+    if s.created_at < now() - make_interval(secs => watchlist.cfg_num('trade.max_signal_age_s', 120)) then
+      perform watchlist.signal_transition(s.id, 'ignored', 'stale_signal');
+      return jsonb_build_object('action', 'noop', 'why', 'stale_signal');
+    end if;
+  elsif s.status <> 'opening' then
+    return jsonb_build_object('action', 'noop', 'why', s.status);
+  end if;
+  return jsonb_build_object(
+    'action', case when s.status = 'new' then 'recheck' else 'resume' end,
+    'signal_id', s.id, 'symbol', s.symbol, 'attempt', s.attempt,
+    'short', s.leg_short_exchange, 'long', s.leg_long_exchange,
+    'notional_usdt', coalesce(s.notional_usdt, watchlist.cfg_num('trade.notional_usdt', 50)::numeric),
+    'leverage', coalesce(s.leverage, watchlist.cfg_num('trade.leverage', 1)::int),
+    'leverage_failure_tolerated', watchlist.cfg_num('trade.leverage_failure_tolerated', 1) >= 1,
+    'max_book_age_ms', watchlist.cfg_num('trade.max_book_age_ms', 5000));
+end $$;
+
+-- The re-check on live books, in SQL so the decision and its record are one.
+-- p_books: {short: {venue, price (swept bid at notional), bid_top, ask_top, age_ms, sufficient},
+--           long:  {venue, price (swept ask at notional), ...}}
+-- Recomputes spread_log_short_over_long = ln(short bid / long ask) and
+-- raw_best_buy_high_sell_low = short bid / long ask − 1, keeps the event's other
+-- three factors, re-runs predict_bc, and moves the signal new → opening, or
+-- new → ignored (reason recheck_failed; nothing was sent).
+create or replace function watchlist.trade_recheck(p_signal_id bigint, p_books jsonb) returns jsonb
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+declare
+  s watchlist.live_trade_signal;
+  sh jsonb := p_books->'short';
+  lg jsonb := p_books->'long';
+  v_max_age float8 := watchlist.cfg_num('trade.max_book_age_ms', 5000);
+  v_bid numeric := nullif(sh->>'price', '')::numeric;
+  v_ask numeric := nullif(lg->>'price', '')::numeric;
+  v_factors jsonb;
+  p record;
+  v_fail text;
+  v_rec jsonb;
+begin
+  select null::float8 as pnl_hat, null::float8 as win_prob, null::text as model_version, null::text as reason into p;
+  select * into s from watchlist.live_trade_signal where id = p_signal_id for update;
+  if s.status <> 'new' then
+    return jsonb_build_object('ok', false, 'why', 'status ' || s.status);
+  end if;
+  if sh ? 'error' or lg ? 'error' then
+    v_fail := 'book_unavailable';
+  elsif coalesce((sh->>'age_ms')::float8, 'infinity') > v_max_age or coalesce((lg->>'age_ms')::float8, 'infinity') > v_max_age then
+    v_fail := 'stale_book';
+  elsif (sh->>'bid_top')::numeric >= (sh->>'ask_top')::numeric or (lg->>'bid_top')::numeric >= (lg->>'ask_top')::numeric then
+    v_fail := 'crossed_book';
+  elsif not coalesce((sh->>'sufficient')::boolean, false) or not coalesce((lg->>'sufficient')::boolean, false)
+        or v_bid is null or v_ask is null or v_bid <= 0 or v_ask <= 0 then
+    v_fail := 'thin_book';
+  end if;
+  if v_fail is null then
+    v_factors := jsonb_build_object(
+      'raw_slope_3m', s.payload #> '{factors,raw_slope_3m}',
+      'raw_drift_ratio', s.payload #> '{factors,raw_drift_ratio}',
+      'raw_crossings_1h', s.payload #> '{factors,raw_crossings_1h}',
+      'spread_log_short_over_long', ln(v_bid / v_ask)::float8,
+      'raw_best_buy_high_sell_low', (v_bid / v_ask - 1)::float8);
+    select * into p from watchlist.predict_bc(s.signal_type::text, coalesce(s.horizon_min, 240), v_factors);
+    if p.pnl_hat is null then
+      v_fail := 'prediction_failed';
+    elsif not (p.pnl_hat > (s.threshold->>'pnl_hat_min')::float8 and p.win_prob > (s.threshold->>'win_prob_min')::float8) then
+      v_fail := 'below_threshold';
+    end if;
+  end if;
+  v_rec := jsonb_build_object('at', now(), 'ok', v_fail is null, 'fail', v_fail, 'books', p_books,
+    'factors', v_factors, 'pnl_hat', p.pnl_hat, 'win_prob', p.win_prob, 'model_version', p.model_version,
+    'predict_reason', p.reason);
+  if v_fail is null then
+    perform watchlist.signal_transition(s.id, 'opening', null, jsonb_build_object('recheck', v_rec));
+  else
+    perform watchlist.signal_transition(s.id, 'ignored', 'recheck_failed', jsonb_build_object('recheck', v_rec));
+  end if;
+  return v_rec;
+exception when undefined_function then
+  -- predict_bc not installed: refuse rather than trade blind
+  perform watchlist.signal_transition(p_signal_id, 'ignored', 'recheck_failed',
+    jsonb_build_object('recheck', jsonb_build_object('ok', false, 'fail', 'no_predict_bc', 'books', p_books)));
+  return jsonb_build_object('ok', false, 'fail', 'no_predict_bc');
+end $$;
+
+-- After the open legs: decide open / flatten / failed / partial_failed from the order rows.
+-- Returns {action: 'unresolved'|'open'|'flatten'|'failed'|'partial_failed'|'noop', ...}.
+create or replace function watchlist.trade_open_outcome(p_signal_id bigint) returns jsonb
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+declare
+  s watchlist.live_trade_signal;
+  v_unresolved int;
+  v_short numeric;
+  v_long numeric;
+  v_open_short numeric;
+  v_open_long numeric;
+  v_ps numeric;
+  v_pl numeric;
+  v_fees numeric;
+  v_flat jsonb := '[]';
+begin
+  select * into s from watchlist.live_trade_signal where id = p_signal_id for update;
+  if s.status <> 'opening' then return jsonb_build_object('action', 'noop', 'status', s.status); end if;
+  select count(*) into v_unresolved from watchlist.trade_unresolved_orders(p_signal_id);
+  if v_unresolved > 0 then return jsonb_build_object('action', 'unresolved', 'count', v_unresolved); end if;
+
+  v_short := -watchlist.trade_leg_net(p_signal_id, 'short'); -- held short size (>0 when short)
+  v_long := watchlist.trade_leg_net(p_signal_id, 'long');
+  select coalesce(sum(f.qty) filter (where o.leg = 'short'), 0), coalesce(sum(f.qty) filter (where o.leg = 'long'), 0)
+  into v_open_short, v_open_long
+  from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id
+  where o.signal_id = p_signal_id and o.purpose = 'open';
+
+  if v_open_short > 0 and v_open_long > 0 then
+    select sum(f.price * f.qty) filter (where o.leg = 'short') / nullif(sum(f.qty) filter (where o.leg = 'short'), 0),
+           sum(f.price * f.qty) filter (where o.leg = 'long') / nullif(sum(f.qty) filter (where o.leg = 'long'), 0),
+           coalesce(sum(f.fee), 0)
+    into v_ps, v_pl, v_fees
+    from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id
+    where o.signal_id = p_signal_id and o.purpose = 'open';
+    if v_open_short <> v_open_long then
+      perform watchlist.trade_error(p_signal_id, 'open', null, 'qty_mismatch',
+        format('legs filled different sizes: short %s, long %s', v_open_short, v_open_long), null);
+    end if;
+    perform watchlist.signal_transition(p_signal_id, 'open', null, jsonb_build_object(
+      'entry_spread', ln(v_ps / v_pl), 'entry_fees_usdt', v_fees, 'entry_qty', least(v_open_short, v_open_long)));
+    return jsonb_build_object('action', 'open', 'entry_spread', ln(v_ps / v_pl));
+  end if;
+
+  if v_open_short = 0 and v_open_long = 0 then
+    perform watchlist.signal_transition(p_signal_id, 'failed', 'both_legs_failed');
+    return jsonb_build_object('action', 'failed');
+  end if;
+
+  -- one leg filled alone: flatten whatever this signal still holds, then partial_failed
+  if v_short > 0 then
+    v_flat := v_flat || jsonb_build_object('leg', 'short', 'exchange', s.leg_short_exchange, 'side', 'buy', 'amount', v_short::text);
+  end if;
+  if v_long > 0 then
+    v_flat := v_flat || jsonb_build_object('leg', 'long', 'exchange', s.leg_long_exchange, 'side', 'sell', 'amount', v_long::text);
+  end if;
+  if jsonb_array_length(v_flat) > 0 then
+    return jsonb_build_object('action', 'flatten', 'legs', v_flat, 'symbol', s.symbol,
+      'attempt', coalesce((select max(o.attempt) + 1 from watchlist.live_trade_order o
+                           where o.signal_id = p_signal_id and o.purpose = 'flatten'), 1));
+  end if;
+  perform watchlist.signal_transition(p_signal_id, 'partial_failed', 'one_leg_failed_flattened');
+  return jsonb_build_object('action', 'partial_failed');
+end $$;
+
+-- Positions as a venue reports them; symbols it no longer reports are flat.
+create or replace function watchlist.record_venue_positions(p_venue text, p_positions jsonb, p_complete boolean default true)
+returns void
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+begin
+  insert into watchlist.venue_position as vp (venue, symbol, size_base, entry_price, unrealized_pnl, fetched_at)
+  select p_venue, x->>'symbol', (x->>'sizeBase')::numeric, nullif(x->>'entryPrice', '')::numeric,
+         nullif(x->>'unrealizedPnl', '')::numeric, now()
+  from jsonb_array_elements(coalesce(p_positions, '[]')) x
+  on conflict (venue, symbol) do update set size_base = excluded.size_base, entry_price = excluded.entry_price,
+    unrealized_pnl = excluded.unrealized_pnl, fetched_at = excluded.fetched_at;
+  if p_complete then
+    update watchlist.venue_position vp set size_base = 0, unrealized_pnl = null, fetched_at = now()
+    where vp.venue = p_venue and vp.size_base <> 0
+      and vp.symbol not in (select x->>'symbol' from jsonb_array_elements(coalesce(p_positions, '[]')) x);
+  end if;
+end $$;
+
+-- Base quantity for a USDT notional, floored to the venue's step (contracts × size).
+create or replace function watchlist.qty_for_notional(p_notional numeric, p_ref_price numeric, p_amount_step numeric, p_contract_size numeric default 1)
+returns numeric
+language sql immutable as $$
+  select floor(p_notional / p_ref_price / (p_amount_step * coalesce(p_contract_size, 1))) * (p_amount_step * coalesce(p_contract_size, 1))
+$$;

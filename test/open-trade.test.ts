@@ -1,0 +1,134 @@
+// open_trade against paper venues with injected faults, run by real graphile-worker.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDb, type TestDb } from './helpers/db.ts';
+import { insertEvent, setConfig } from './helpers/live.ts';
+import { closeSharedVenues, drain, paperVenues } from './helpers/worker.ts';
+import type { VenueSet } from '../workers/venues/registry.ts';
+
+let db: TestDb;
+let vs: VenueSet;
+beforeAll(async () => {
+  db = await freshDb();
+  vs = await paperVenues(db);
+  // the sim's books carry no dislocation, so the re-check is opened up here; the
+  // threshold logic itself is exercised in 'a failing re-check' below
+  await setConfig(db, 'trade.pnl_hat_min', -1);
+  await setConfig(db, 'trade.win_prob_min', 0);
+  // the simulator stamps its books at the start of the minute (ts = minute), so a
+  // paper book is up to 60 s "old" by its own timestamp
+});
+afterAll(async () => {
+  await closeSharedVenues();
+  await db.close();
+});
+
+const signalOf = async (ev: number) => (await db.query('select * from watchlist.live_trade_signal where event_id = $1 order by id desc limit 1', [ev])).rows[0];
+const ordersOf = async (sid: string) => (await db.query('select * from watchlist.live_trade_order where signal_id = $1 order by id', [sid])).rows;
+const paperPos = async (venue: string, symbol: string) =>
+  Number((await db.query('select coalesce(sum(size), 0) s from paper.position where venue = $1 and symbol = $2', [venue, symbol])).rows[0].s);
+const paperOrders = async (venue: string, symbol: string) =>
+  (await db.query('select * from paper.venue_order where venue = $1 and symbol = $2 order by id', [venue, symbol])).rows;
+
+describe('open_trade', () => {
+  it('opens both legs at one size, records orders, fills and the entry spread from fills', async () => {
+    const sym = 'BTC/USDT:USDT';
+    const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
+    await drain(db);
+    const s = await signalOf(ev);
+    expect(s.status).toBe('open');
+    expect(s.recheck.ok).toBe(true);
+    expect(s.recheck.factors.spread_log_short_over_long).toBeTypeOf('number');
+    const os = await ordersOf(s.id);
+    expect(os.map((o) => [o.leg, o.side, o.status, o.purpose])).toEqual([['short', 'sell', 'filled', 'open'], ['long', 'buy', 'filled', 'open']]);
+    expect(os[0].filled_qty).toBe(os[1].filled_qty);
+    expect(os[0].client_order_id).toBe(`wl${s.id}short1`);
+    const fills = (await db.query('select * from watchlist.live_trade_fill where signal_id = $1', [s.id])).rows;
+    expect(fills.length).toBeGreaterThanOrEqual(2);
+    expect(fills.every((f) => Number(f.price) > 0 && f.fee !== null && f.fee_currency)).toBe(true);
+    const ps = Number(os[0].avg_price);
+    const pl = Number(os[1].avg_price);
+    expect(s.entry_spread).toBeCloseTo(Math.log(ps / pl), 9);
+    expect(await paperPos('okx', sym)).toBeCloseTo(-Number(os[0].filled_qty), 12);
+    expect(await paperPos('binance', sym)).toBeCloseTo(Number(os[1].filled_qty), 12);
+  });
+
+  it('leg B rejected: leg A flattened reduce-only, partial_failed, zero net position', async () => {
+    const sym = 'ETH/USDT:USDT';
+    vs.faults.failNext('binance', 'reject');
+    const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
+    await drain(db);
+    const s = await signalOf(ev);
+    expect(s.status).toBe('partial_failed');
+    const os = await ordersOf(s.id);
+    expect(os.map((o) => [o.leg, o.purpose, o.status, o.reduce_only])).toEqual([
+      ['short', 'open', 'filled', false], ['long', 'open', 'rejected', false], ['short', 'flatten', 'filled', true],
+    ]);
+    expect(await paperPos('okx', sym)).toBe(0);
+    expect(await paperPos('binance', sym)).toBe(0);
+    const errs = (await db.query('select stage, venue, error_class from watchlist.live_trade_error where signal_id = $1', [s.id])).rows;
+    expect(errs).toContainEqual({ stage: 'open', venue: 'binance', error_class: 'OperationRejected' });
+  });
+
+  it('a timeout whose order went through is found by client id and not placed twice', async () => {
+    const sym = 'SOL/USDT:USDT';
+    vs.faults.failNext('okx', 'timeout_after');
+    const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
+    await drain(db);
+    const s = await signalOf(ev);
+    expect(s.status).toBe('open');
+    expect(await paperOrders('okx', sym)).toHaveLength(1);
+    const os = await ordersOf(s.id);
+    expect(os.map((o) => o.status)).toEqual(['filled', 'filled']);
+    const errs = (await db.query(`select error_class, message from watchlist.live_trade_error where signal_id = $1`, [s.id])).rows;
+    expect(errs.some((e) => /outcome unknown/.test(e.message))).toBe(true);
+  });
+
+  it('a timeout that never reached the venue: not placed, the other leg is flattened', async () => {
+    const sym = 'XRP/USDT:USDT';
+    vs.faults.failNext('okx', 'timeout_before');
+    const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
+    await drain(db);
+    const s = await signalOf(ev);
+    expect(s.status).toBe('partial_failed');
+    expect((await ordersOf(s.id)).map((o) => [o.leg, o.purpose, o.status])).toEqual([
+      ['short', 'open', 'not_placed'], ['long', 'open', 'filled'], ['long', 'flatten', 'filled'],
+    ]);
+    expect(await paperOrders('okx', sym)).toHaveLength(0);
+    expect(await paperPos('binance', sym)).toBe(0);
+  });
+
+  it('both legs rejected: failed, nothing held', async () => {
+    const sym = 'DOGE/USDT:USDT';
+    vs.faults.failNext('okx', 'reject');
+    vs.faults.failNext('binance', 'reject');
+    const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
+    await drain(db);
+    expect((await signalOf(ev)).status).toBe('failed');
+    expect(await paperPos('okx', sym)).toBe(0);
+  });
+
+  it('a failing re-check (thresholds no longer met on live books) sends nothing and records why', async () => {
+    await setConfig(db, 'trade.pnl_hat_min', 0.013);
+    await setConfig(db, 'trade.win_prob_min', 0.94);
+    const sym = 'ADA/USDT:USDT';
+    const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
+    await drain(db);
+    const s = await signalOf(ev);
+    expect(s).toMatchObject({ status: 'ignored', reason: 'recheck_failed' });
+    expect(s.recheck.fail).toBe('below_threshold');
+    expect(s.recheck.pnl_hat).toBeLessThan(0.013);
+    expect(await ordersOf(s.id)).toHaveLength(0);
+    await setConfig(db, 'trade.pnl_hat_min', -1);
+    await setConfig(db, 'trade.win_prob_min', 0);
+  });
+
+  it('a stale or crossed book is refused', async () => {
+    await setConfig(db, 'trade.max_book_age_ms', -1);
+    const ev = await insertEvent(db, { symbol: 'BNB/USDT:USDT', high: 'okx', low: 'binance' });
+    await drain(db);
+    const s = await signalOf(ev);
+    expect(s).toMatchObject({ status: 'ignored', reason: 'recheck_failed' });
+    expect(s.recheck.fail).toBe('stale_book');
+    await setConfig(db, 'trade.max_book_age_ms', 5_000);
+  });
+});

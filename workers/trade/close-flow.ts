@@ -1,0 +1,82 @@
+// The close path: reduce-only market orders for whatever each leg still holds,
+// the same unknown-outcome discipline as opening, then realised PnL in SQL.
+// A leg already flat on the venue is not an error: it is reported to SQL, which
+// records that the trade's PnL is unknown for it.
+import type { Venue } from '../venues/types.ts';
+import type { Q } from './db.ts';
+import { resolveUnresolved, submit } from './legs.ts';
+import { tradeClientOrderId } from './client-ids.ts';
+import { refreshPosition } from './positions.ts';
+import { preciseNow } from './clock.ts';
+
+type VenueOf = (name: string) => Promise<Venue>;
+
+/** the venue's position on a symbol as a signed decimal string, or null when it cannot tell */
+async function venueSizeStr(v: Venue, symbol: string): Promise<string | null> {
+  try {
+    const ps = await v.fetchPositions([symbol]);
+    return ps.find((x) => x.symbol === symbol)?.sizeBase ?? '0';
+  } catch {
+    return null;
+  }
+}
+const venueSize = async (v: Venue, symbol: string) => {
+  const s = await venueSizeStr(v, symbol);
+  return s === null ? null : Number(s);
+};
+
+export async function closeSignal(q: Q, signalId: number, venueOf: VenueOf): Promise<string> {
+  const flat = new Set<string>();
+  for (let round = 0; round < 4; round++) {
+    await resolveUnresolved(q, signalId, venueOf, 'close');
+    const ctx = await q.one('select watchlist.trade_close_context($1)', [signalId]);
+    if (!ctx || ctx.status !== 'closing') return `noop (${ctx?.status})`;
+    if (Number(ctx.unresolved) > 0) throw new Error(`signal ${signalId}: close order outcome unknown; retrying later`);
+    const todo = ctx.legs.filter((l: any) => Number(l.remaining) > 0 && !flat.has(l.leg));
+    if (todo.length === 0) break;
+    await Promise.all(
+      todo.map(async (l: any) => {
+        const v = await venueOf(l.exchange);
+        // never send more than the venue still holds in our direction
+        const sizeStr = await venueSizeStr(v, ctx.symbol);
+        const size = sizeStr === null ? null : Number(sizeStr);
+        const held = size === null ? Number(l.remaining) : l.leg === 'short' ? Math.max(0, -size) : Math.max(0, size);
+        if (held <= 0) {
+          flat.add(l.leg);
+          return;
+        }
+        const amount = held < Number(l.remaining) ? sizeStr!.replace(/^-/, '') : l.remaining;
+        const cid = tradeClientOrderId(v, signalId, l.leg === 'short' ? 'closeshort' : 'closelong', ctx.attempt);
+        const id = await q.one(
+          `select watchlist.trade_prepare_order($1, 'close', $2, $3, $4, $5, $6::numeric, true, $7, $8)`,
+          [signalId, l.leg, l.exchange, ctx.symbol, l.side, amount, cid, ctx.attempt],
+        );
+        const st = await submit(q, v, { order_id: id, exchange: l.exchange, symbol: ctx.symbol, side: l.side, amount, client_order_id: cid, reduce_only: true }, 'close');
+        if (st === 'rejected' && (await venueSize(v, ctx.symbol)) === 0) flat.add(l.leg);
+      }),
+    );
+  }
+  const funding = await fundingDuringTrade(q, signalId, venueOf);
+  const out = await q.one('select watchlist.trade_close_finish($1, $2::jsonb, $3::text[])', [signalId, JSON.stringify(funding), [...flat]]);
+  if (out.action === 'closed' || out.action === 'noop') return out.action;
+  throw new Error(`signal ${signalId}: close not finished (${out.action}); retrying later`);
+}
+
+/** funding settlements of both venues while the trade was held (short receives, long pays) */
+async function fundingDuringTrade(q: Q, signalId: number, venueOf: VenueOf) {
+  const { rows } = await q.query('select symbol, leg_short_exchange, leg_long_exchange, opened_at from watchlist.live_trade_signal where id = $1', [signalId]);
+  const s = rows[0];
+  const since = new Date(s.opened_at).getTime();
+  const until = preciseNow();
+  const hist = async (name: string) => {
+    try {
+      return await (await venueOf(name)).fetchFundingHistory(s.symbol, since, until);
+    } catch (e) {
+      await q.query(`select watchlist.trade_error($1, 'funding', $2, 'FundingHistory', $3)`, [signalId, name, (e as Error).message]);
+      return [];
+    }
+  };
+  const [short, long] = await Promise.all([hist(s.leg_short_exchange), hist(s.leg_long_exchange)]);
+  await Promise.all([s.leg_short_exchange, s.leg_long_exchange].map(async (n: string) => refreshPosition(q, await venueOf(n), s.symbol)));
+  return { short, long };
+}

@@ -1,0 +1,25 @@
+// Reconcile pass: resume interrupted trades (their jobs find orders by client id),
+// refresh venue_position from every venue, and let SQL flag what our fills do not explain.
+import type { Venue } from '../venues/types.ts';
+import type { Q } from './db.ts';
+
+export async function reconcileOnce(q: Q, venues: Venue[]): Promise<{ resumed: unknown[]; flagged: number }> {
+  const resumed = await q.one('select watchlist.reconcile_resume()');
+  let flagged = 0;
+  await Promise.all(
+    venues.map(async (v) => {
+      if (!(await q.one('select watchlist.venue_available($1)', [v.name]))) return;
+      try {
+        const ps = await v.fetchPositions();
+        await q.query('select watchlist.record_venue_positions($1, $2::jsonb, true)', [v.name, JSON.stringify(ps)]);
+        await q.query('select watchlist.venue_report($1, true)', [v.name]);
+      } catch (e) {
+        await q.query('select watchlist.venue_report($1, false, $2)', [v.name, (e as Error).message]);
+        await q.query(`select watchlist.trade_error(null, 'reconcile', $1, 'FetchPositions', $2)`, [v.name, (e as Error).message]);
+        return;
+      }
+      flagged += Number(await q.one('select watchlist.reconcile_positions($1)', [v.name]));
+    }),
+  );
+  return { resumed, flagged };
+}
