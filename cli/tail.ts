@@ -1,10 +1,14 @@
 // `wl tail`: print every NOTIFY on the product's channels as it arrives.
 // pg-listen reconnects on its own and re-LISTENs after a reconnect.
 import type { Command } from 'commander';
-import createSubscriber from 'pg-listen';
+import pgListen from 'pg-listen';
 import { openDatabase } from '../db/connect.ts';
 import { handleSignals, onShutdown } from './lifecycle.ts';
 import { log } from './log.ts';
+
+// pg-listen is CommonJS with `exports.default`: Node hands the function itself to a
+// default import, while its typings describe the module object
+const createSubscriber = pgListen as unknown as typeof pgListen.default;
 
 export const CHANNELS = ['watchlist_signal', 'live_trade', 'live_trade_error'] as const;
 

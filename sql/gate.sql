@@ -102,6 +102,10 @@ begin
   if not (coalesce(watchlist.cfg('trade.signal_types'), '["B"]') ? e.signal_type::text) then
     reason := 'signal_type'; return;
   end if;
+  -- a backfill or a lagging writer replays old minutes: history is not an opportunity
+  if coalesce(e.last_trigger_ts, e.start_ts) < now() - make_interval(secs => watchlist.cfg_num('trade.max_event_age_s', 300)) then
+    reason := 'stale_event'; return;
+  end if;
   foreach k in array array['raw_slope_3m','raw_drift_ratio','spread_log_short_over_long','raw_crossings_1h','raw_best_buy_high_sell_low'] loop
     if jsonb_typeof(f->k) is distinct from num then reason := 'missing_factors'; return; end if;
   end loop;

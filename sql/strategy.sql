@@ -16,6 +16,7 @@ insert into watchlist.strategy_config (key, value, description) values
   ('trade.max_hold_hours', '168', 'forced exit after this many hours (7 days)'),
   ('trade.monitor_interval_s', '60', 'seconds between spread samples of an open trade'),
   ('trade.max_book_age_ms', '5000', 'order books older than this are refused'),
+  ('trade.max_event_age_s', '300', 'events whose last trigger is older than this (backfills, lagging writers) are ignored as stale_event'),
   ('trade.max_signal_age_s', '120', 'an admitted signal not started within this many seconds is dropped'),
   ('trade.venues', '["binance","okx","bybit","bitget"]', 'venues the gate may trade'),
   ('trade.taker_fee_default', '0.0005', 'taker fee fraction used for exit estimates when a venue reports none'),

@@ -25,7 +25,7 @@ const waitGone = async (pids: number[], ms = 15_000) => {
 
 describe('wl up', () => {
   it('starts the embedded database, migrates, prints the connection string; SIGINT leaves no postgres', async () => {
-    const env = { WL_DATA_DIR: dataDir, WL_PG_PORT: String(await freePort()), PORT: String(await freePort()), DATABASE_URL: '', WL_SEED: '1' };
+    const env = { WL_DATA_DIR: dataDir, WL_PG_PORT: String(await freePort()), PORT: String(await freePort()), DATABASE_URL: '', WL_BACKFILL_HOURS: '0' };
     const up = spawnWl(['up'], env);
     await up.waitFor(/ready\./, 90_000);
     expect(up.output()).toMatch(/embedded PostgreSQL 16/);
@@ -43,7 +43,7 @@ describe('wl up', () => {
   });
 
   it('after a SIGKILL leaves postgres orphaned, the next start takes over and stops cleanly', async () => {
-    const env = { WL_DATA_DIR: dataDir, WL_PG_PORT: String(await freePort()), PORT: String(await freePort()), DATABASE_URL: '', WL_SEED: '1' };
+    const env = { WL_DATA_DIR: dataDir, WL_PG_PORT: String(await freePort()), PORT: String(await freePort()), DATABASE_URL: '', WL_BACKFILL_HOURS: '0' };
     const first = spawnWl(['up'], env);
     await first.waitFor(/ready\./, 90_000);
     first.child.kill('SIGKILL');

@@ -42,6 +42,8 @@ describe('gate', () => {
       [{ symbol: 'H/USDT:USDT', high: 'mtgox' }, 'unsupported_venue'],
       [{ symbol: 'I/USDT:USDT', high: 'okx', low: 'okx' }, 'invalid_prices'],
       [{ symbol: 'J/USDT:USDT', signalType: 'C' }, 'signal_type'],
+      // a replayed (backfilled) minute is history, not an opportunity
+      [{ symbol: 'K/USDT:USDT', lastTrigger: new Date(Date.now() - 3_600_000).toISOString() }, 'stale_event'],
     ];
     for (const [o] of cases) await insertEvent(db, o);
     const rows = await signals(db);

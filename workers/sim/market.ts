@@ -42,6 +42,8 @@ export interface SimOptions {
   venues?: SimVenueSpec[];
   /** probability of a dislocation per (venue, symbol, hour); default 0.003 ≈ 6/day over 20 × 4 */
   dislocationPerHour?: number;
+  /** multiplies dislocation hold and reversion times (1 = hours, as in markets; 0.1 for a demo) */
+  reversionScale?: number;
   /** book levels per side; default 20 */
   levels?: number;
 }
@@ -74,6 +76,7 @@ export class MarketSim {
   readonly venues: SimVenueSpec[];
   readonly levels: number;
   readonly dislocationPerHour: number;
+  readonly reversionScale: number;
   readonly #pairs = new Map<string, PairState>();
   readonly #symIdx = new Map<string, number>();
   readonly #common = new Map<string, Float64Array>();
@@ -85,6 +88,7 @@ export class MarketSim {
     this.venues = opts.venues ?? DEFAULT_VENUES;
     this.levels = opts.levels ?? 20;
     this.dislocationPerHour = opts.dislocationPerHour ?? 0.003;
+    this.reversionScale = opts.reversionScale ?? 1;
     this.symbols.forEach((s, i) => this.#symIdx.set(s.symbol, i));
     for (const v of this.venues) {
       for (const s of this.symbols) {
@@ -178,8 +182,8 @@ export class MarketSim {
       symbol: p.s.symbol,
       startMinute: hour * 60 + Math.floor(u(2) * 60),
       size: u(3) < 0.5 ? mag : -mag,
-      holdMin: 5 + Math.floor(u(4) * 26),
-      tauMin: 60 + u(5) * 180,
+      holdMin: Math.max(1, Math.round((5 + Math.floor(u(4) * 26)) * this.reversionScale)),
+      tauMin: Math.max(1, (60 + u(5) * 180) * this.reversionScale),
     };
   }
 

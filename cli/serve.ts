@@ -1,0 +1,28 @@
+// `wl serve`: the GraphQL API and pages alone (`wl up` starts them with everything else).
+import type { Command } from 'commander';
+import { config } from '../db/config.ts';
+import { startServer as startHttp, type RunningServer } from '../graphql/server.ts';
+import { openMigrated } from './db.ts';
+import { onShutdown } from './lifecycle.ts';
+import { log } from './log.ts';
+
+/** Start GraphQL + pages on `port` (PORT, default 5678), stopped on shutdown; logs the URLs. */
+export async function startServer(opts: { url: string; port?: number; host?: string }): Promise<RunningServer> {
+  const srv = await startHttp({ url: opts.url, port: opts.port ?? config.httpPort, host: opts.host ?? process.env.HOST ?? '127.0.0.1' });
+  onShutdown('http', srv.stop);
+  const trader = process.env.WL_TRADER_TOKEN ? 'trader token set (WL_TRADER_TOKEN)' : 'no WL_TRADER_TOKEN: read-only';
+  log(`GraphQL ${srv.url}/graphql (${trader})${process.env.NODE_ENV === 'production' ? '' : `, Ruru ${srv.url}/graphiql`}`);
+  log(`pages ${srv.url}/live_trading ${srv.url}/watchlist ${srv.url}/watchlist/db`);
+  return srv;
+}
+
+export function registerServe(program: Command) {
+  program
+    .command('serve')
+    .description('GraphQL API (/graphql, websockets) and the pages (/live_trading, /watchlist, /watchlist/db) on PORT')
+    .option('-p, --port <port>', 'HTTP port (default PORT or 5678)')
+    .action(async (o: { port?: string }) => {
+      const db = await openMigrated();
+      await startServer({ url: db.url, port: o.port ? Number(o.port) : undefined });
+    });
+}

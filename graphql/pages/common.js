@@ -1,0 +1,178 @@
+// Shared by the pages: GraphQL over fetch and websockets, the trader credential,
+// number/time formatting as traders read it, and tiny DOM helpers. Plain ES module.
+import { createClient } from '/vendor/graphql-ws/client.js';
+
+const TOKEN_KEY = 'wl.traderToken';
+export const getToken = () => sessionStorage.getItem(TOKEN_KEY) || '';
+export const setToken = (t) => (t ? sessionStorage.setItem(TOKEN_KEY, t) : sessionStorage.removeItem(TOKEN_KEY));
+const authHeaders = () => (getToken() ? { authorization: `Bearer ${getToken()}` } : {});
+
+/** POST /graphql; throws the first error's message (with the SQLSTATE when PostgreSQL refused). */
+export async function gql(query, variables = {}) {
+  const res = await fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...authHeaders() },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json().catch(() => ({ errors: [{ message: `HTTP ${res.status}` }] }));
+  if (body.errors?.length) {
+    const e = body.errors[0];
+    throw new Error(e.extensions?.code ? `${e.message} [${e.extensions.code}]` : e.message);
+  }
+  return body.data;
+}
+
+let wsClient = null;
+function ws() {
+  wsClient ??= createClient({
+    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
+    connectionParams: () => authHeaders(),
+    retryAttempts: Infinity,
+    shouldRetry: () => true,
+    on: { connected: () => setLive(true), closed: () => setLive(false) },
+  });
+  return wsClient;
+}
+function setLive(on) {
+  const dot = document.getElementById('live-dot');
+  if (dot) {
+    dot.className = on ? 'live on' : 'live off';
+    dot.title = on ? 'live updates connected' : 'live updates disconnected (retrying)';
+  }
+}
+
+/** Subscribe over graphql-ws; onData receives each event's data. Returns an unsubscribe function. */
+export function subscribe(query, onData) {
+  return ws().subscribe({ query }, { next: (m) => m.data && onData(m.data), error: (e) => console.error('subscription', e), complete: () => {} });
+}
+
+// ---- formatting -------------------------------------------------------------
+const num = (x) => (x === null || x === undefined || x === '' ? null : Number(x));
+export const dash = '—';
+
+/** a fraction as basis points: 0.0123 → "123.0 bps" */
+export function bps(x, digits = 1) {
+  const v = num(x);
+  return v === null || Number.isNaN(v) ? dash : `${(v * 1e4).toFixed(digits)} bps`;
+}
+/** a fraction as percent: 0.953 → "95.30%" */
+export function pct(x, digits = 2) {
+  const v = num(x);
+  return v === null || Number.isNaN(v) ? dash : `${(v * 100).toFixed(digits)}%`;
+}
+/** USDT with 2 decimals and thousands separators */
+export function usdt(x, { unit = true } = {}) {
+  const v = num(x);
+  if (v === null || Number.isNaN(v)) return dash;
+  const s = (Math.round(v * 100) / 100 || 0).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }); // no "-0.00"
+  return unit ? `${s} USDT` : s;
+}
+/** a base quantity without float noise */
+export function qty(x) {
+  const v = num(x);
+  return v === null ? dash : String(Number(v.toPrecision(8)));
+}
+/** 2026-01-05 10:00:00 UTC */
+export function utc(ts) {
+  if (!ts) return dash;
+  const d = new Date(ts);
+  return Number.isNaN(d.getTime()) ? dash : d.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+}
+/** a duration in seconds: 3725 → "1h 02m" */
+export function duration(seconds) {
+  const s = num(seconds);
+  if (s === null) return dash;
+  const a = Math.abs(Math.round(s));
+  const d = Math.floor(a / 86400), h = Math.floor((a % 86400) / 3600), m = Math.floor((a % 3600) / 60);
+  if (d) return `${d}d ${String(h).padStart(2, '0')}h`;
+  if (h) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m) return `${m}m ${String(a % 60).padStart(2, '0')}s`;
+  return `${a}s`;
+}
+/** "3m 05s ago" / "in 2h 00m" */
+export function age(ts, now = Date.now()) {
+  if (!ts) return dash;
+  const diff = (now - new Date(ts).getTime()) / 1000;
+  return diff >= 0 ? `${duration(diff)} ago` : `in ${duration(-diff)}`;
+}
+/** time cell: UTC on top, relative age beneath (re-rendered by tickAges) */
+export function timeCell(ts) {
+  if (!ts) return el('span', { class: 'muted' }, dash);
+  return el('span', { class: 'time', title: new Date(ts).toISOString() }, utc(ts), el('br'), el('small', { class: 'age', 'data-ts': ts }, age(ts)));
+}
+export function tickAges() {
+  for (const n of document.querySelectorAll('.age[data-ts]')) n.textContent = age(n.dataset.ts);
+}
+/** a signed value with the class pos/neg for colour */
+export function signed(text, value, step = 1e-8) {
+  const v = num(value) === null ? null : Math.round(num(value) / step) * step; // colour what is shown, not float noise
+  return el('span', { class: v === null ? 'muted' : v > 0 ? 'pos' : v < 0 ? 'neg' : '' }, text);
+}
+
+// ---- DOM ----------------------------------------------------------------------
+export function el(tag, attrs = {}, ...children) {
+  const n = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs ?? {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') n.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(n.dataset, v);
+    else n.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    n.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return n;
+}
+
+/**
+ * Render rows into a table: columns = [{ label, cell: (row) => Node|string, class? }].
+ * Replaces the target's content; `empty` is shown when there are no rows.
+ */
+export function renderTable(target, columns, rows, { empty = 'none', rowClass } = {}) {
+  const table = el('table', {},
+    el('thead', {}, el('tr', {}, columns.map((c) => el('th', { class: c.class }, c.label)))),
+    el('tbody', {}, rows.length
+      ? rows.map((r) => el('tr', { class: rowClass?.(r) }, columns.map((c) => el('td', { class: c.class }, c.cell(r)))))
+      : el('tr', {}, el('td', { colspan: columns.length, class: 'muted empty' }, empty))),
+  );
+  target.replaceChildren(table);
+  return table;
+}
+
+export function showError(target, e) {
+  target.replaceChildren(el('div', { class: 'error' }, String(e?.message ?? e)));
+}
+
+/** Header bar: navigation, the trader credential (sessionStorage), the role, the live dot. */
+export async function header(active, onRoleChange) {
+  const input = el('input', { type: 'password', id: 'trader-token', placeholder: 'trader token', autocomplete: 'off', size: 18 });
+  const role = el('span', { id: 'role', class: 'role' }, '…');
+  const refresh = async () => {
+    try {
+      const { viewerRole } = await gql('{ viewerRole }');
+      role.textContent = viewerRole === 'wl_trader' ? 'trader' : 'read-only';
+      role.className = viewerRole === 'wl_trader' ? 'role trader' : 'role';
+      if (getToken() && viewerRole !== 'wl_trader') role.textContent = 'read-only (token rejected)';
+      onRoleChange?.(viewerRole === 'wl_trader');
+    } catch (e) {
+      role.textContent = `error: ${e.message}`;
+    }
+  };
+  const save = el('button', { type: 'submit', id: 'token-save' }, 'Use token');
+  const clear = el('button', { type: 'button', id: 'token-clear', onclick: () => { setToken(''); input.value = ''; reconnect(); refresh(); } }, 'Forget');
+  const form = el('form', { class: 'auth', onsubmit: (ev) => { ev.preventDefault(); setToken(input.value.trim()); input.value = ''; reconnect(); refresh(); } },
+    input, save, clear, role);
+  const nav = el('nav', {},
+    [['/live_trading', 'Live trading'], ['/watchlist', 'Watchlist'], ['/watchlist/db', 'DB browser']].map(([href, label]) =>
+      el('a', { href, class: href === active ? 'active' : undefined }, label)),
+    el('span', { id: 'live-dot', class: 'live off', title: 'live updates' }, '●'));
+  document.body.prepend(el('header', {}, nav, form));
+  await refresh();
+  setInterval(tickAges, 1000);
+}
+
+function reconnect() {
+  // the websocket's role comes from connectionParams at connect time
+  if (wsClient) wsClient.terminate?.();
+}

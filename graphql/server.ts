@@ -1,0 +1,119 @@
+// The HTTP server: GraphQL (POST /graphql, websockets on the same path, Ruru at
+// /graphiql in development) and the pages beside it. Pages are plain files; the
+// two browser libraries they use are served from node_modules, so there is no
+// build step.
+import './env.ts';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { postgraphile } from 'postgraphile';
+import { grafserv } from 'postgraphile/grafserv/node';
+import { makePreset, type PresetOptions } from './preset.ts';
+
+const require = createRequire(import.meta.url);
+const pagesDir = path.join(import.meta.dirname, 'pages');
+const lightweightCharts = path.join(path.dirname(require.resolve('lightweight-charts/package.json')), 'dist');
+const graphqlWsDist = path.join(path.dirname(require.resolve('graphql-ws/package.json')), 'dist');
+
+const PAGES: Record<string, string> = {
+  '/live_trading': 'live_trading.html',
+  '/watchlist': 'watchlist.html',
+  '/watchlist/db': 'watchlist_db.html',
+};
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
+
+/** the file a static path maps to, or null; names are checked so no path escapes its folder */
+function staticFile(urlPath: string): string | null {
+  if (PAGES[urlPath]) return path.join(pagesDir, PAGES[urlPath]);
+  let m = /^\/pages\/([a-z0-9_]+\.(?:js|css))$/.exec(urlPath);
+  if (m) return path.join(pagesDir, m[1]);
+  if (urlPath === '/vendor/lightweight-charts.mjs') return path.join(lightweightCharts, 'lightweight-charts.standalone.production.mjs');
+  m = /^\/vendor\/graphql-ws\/([A-Za-z0-9_-]+\.js)$/.exec(urlPath);
+  if (m) return path.join(graphqlWsDist, m[1]);
+  return null;
+}
+
+async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const urlPath = (req.url ?? '/').split('?')[0].replace(/\/+$/, '') || '/';
+  if (urlPath === '/') {
+    res.writeHead(302, { Location: '/live_trading' }).end();
+    return true;
+  }
+  const file = staticFile(urlPath);
+  if (!file) return false;
+  try {
+    const body = await readFile(file);
+    res.writeHead(200, {
+      'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'Content-Length': body.length,
+      'Cache-Control': file.includes('node_modules') ? 'public, max-age=3600' : 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  } catch {
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+  }
+  return true;
+}
+
+export interface RunningServer {
+  port: number;
+  /** http://host:port */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(opts: PresetOptions & { port?: number; host?: string }): Promise<RunningServer> {
+  const preset = makePreset(opts);
+  const pgl = postgraphile(preset);
+  const serv = pgl.createServ(grafserv);
+  const graphqlHandler = serv.createHandler();
+  const server = http.createServer((req, res) => {
+    serveStatic(req, res).then(
+      (done) => {
+        if (!done) graphqlHandler(req, res);
+      },
+      (e) => {
+        res.writeHead(500).end(String((e as Error).message));
+      },
+    );
+  });
+  // upgraded sockets leave the http server's bookkeeping: track them to close on stop
+  const sockets = new Set<import('node:stream').Duplex>();
+  const upgrade = await serv.getUpgradeHandler();
+  if (upgrade) {
+    server.on('upgrade', (req, socket, head) => {
+      if (!serv.shouldHandleUpgrade(req, socket, head)) return void socket.destroy();
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      upgrade(req, socket, head);
+    });
+  }
+  await pgl.getSchema(); // fail at start-up, not on the first request
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 5678, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    async stop() {
+      for (const s of sockets) s.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pgl.release(); // releases the grafserv instance too, but not the pg services
+      for (const svc of preset.pgServices ?? []) await svc.release?.();
+    },
+  };
+}
