@@ -7,14 +7,8 @@
 // Knobs: BENCH_SYMBOLS, BENCH_VENUES, BENCH_HOURS, BENCH_MINUTES (timed),
 // BENCH_DISLOCATED (share of symbol×venue quotes 2% off, default 0.01),
 // BENCH_KEEP=1 keeps the database (with DATABASE_URL) for EXPLAIN ANALYZE.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
-import { startEmbedded } from '../db/embedded.ts';
-import { migrateDatabase } from '../db/migrate.ts';
-import { withDatabase } from '../db/config.ts';
+import { benchDatabase } from './helpers/db.ts';
 
 const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 800);
 const VENUES = Number(process.env.BENCH_VENUES ?? 7);
@@ -25,16 +19,6 @@ const DISLOCATED = Number(process.env.BENCH_DISLOCATED ?? 0.01);
 const VENUE_NAMES = ['binance', 'bitget', 'bybit', 'gate', 'hyperliquid', 'mexc', 'okx', 'lighter', 'grvt'].slice(0, VENUES);
 
 const log = (m: string) => console.error(`[bench:scan] ${m}`);
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-
 const secs = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -42,28 +26,10 @@ const pct = (xs: number[], p: number) => {
 };
 
 async function main() {
-  let serverUrl: string;
-  let stop = async () => {};
-  if (process.env.DATABASE_URL) {
-    serverUrl = process.env.DATABASE_URL;
-  } else {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'wl-bench-scan-'));
-    chmodSync(dir, 0o755);
-    const h = await startEmbedded({ dataDir: path.join(dir, 'data'), port: await freePort(), persistent: false, log });
-    serverUrl = h.url;
-    stop = async () => {
-      await h.stop();
-      rmSync(dir, { recursive: true, force: true });
-    };
-  }
-  const dbName = `wl_bench_scan_${process.pid}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  const url = withDatabase(serverUrl, dbName);
+  const bench = await benchDatabase('scan');
+  const url = bench.url;
   const db = new pg.Client({ connectionString: url });
   try {
-    await migrateDatabase(url);
     await db.connect();
     await db.query('set synchronous_commit = off'); // generation only; timed scans commit normally below
     await db.query(`create schema bench`);
@@ -157,10 +123,8 @@ async function main() {
     console.log(`all_pairs_window_factors_seconds: ${allFactorsS.toFixed(3)} s`);
   } finally {
     await db.end().catch(() => {});
-    if (process.env.BENCH_KEEP) log(`kept database ${dbName}`);
-    else await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
-    await admin.end();
-    await stop();
+    if (process.env.BENCH_KEEP) log(`kept database ${url}`);
+    else await bench.close();
   }
 }
 

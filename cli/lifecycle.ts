@@ -12,6 +12,11 @@ export function onShutdown(name: string, stop: () => Promise<unknown>) {
 export async function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
+  // connections cut while things stop (Ctrl-C also reaches postgres) are expected
+  // now: log them rather than let one turn a clean stop into exit code 1
+  const late = (e: unknown) => log(`during shutdown: ${(e as Error)?.message ?? String(e)}`);
+  process.on('uncaughtException', late);
+  process.on('unhandledRejection', late);
   while (stack.length) {
     const { name, stop } = stack.pop()!;
     try {

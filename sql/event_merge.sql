@@ -23,6 +23,38 @@ language sql immutable parallel safe as $$
                'range_1h', 'range_12h', 'volatility', 'slope_3m', 'crossings_1h', 'drift_ratio']
 $$;
 
+-- Slot-wise folds of two 10-slot summaries (written out so the planner inlines them).
+create or replace function watchlist.slots_coalesce(a float8[], b float8[]) returns float8[]
+language sql immutable parallel safe as $$
+  select array[coalesce(a[1], b[1]), coalesce(a[2], b[2]), coalesce(a[3], b[3]), coalesce(a[4], b[4]), coalesce(a[5], b[5]),
+               coalesce(a[6], b[6]), coalesce(a[7], b[7]), coalesce(a[8], b[8]), coalesce(a[9], b[9]), coalesce(a[10], b[10])]
+$$;
+create or replace function watchlist.slots_least(a float8[], b float8[]) returns float8[]
+language sql immutable parallel safe as $$
+  select array[least(a[1], b[1]), least(a[2], b[2]), least(a[3], b[3]), least(a[4], b[4]), least(a[5], b[5]),
+               least(a[6], b[6]), least(a[7], b[7]), least(a[8], b[8]), least(a[9], b[9]), least(a[10], b[10])]
+$$;
+create or replace function watchlist.slots_greatest(a float8[], b float8[]) returns float8[]
+language sql immutable parallel safe as $$
+  select array[greatest(a[1], b[1]), greatest(a[2], b[2]), greatest(a[3], b[3]), greatest(a[4], b[4]), greatest(a[5], b[5]),
+               greatest(a[6], b[6]), greatest(a[7], b[7]), greatest(a[8], b[8]), greatest(a[9], b[9]), greatest(a[10], b[10])]
+$$;
+-- sums: null + x = x (a slot seen for the first time)
+create or replace function watchlist.slots_sum(a float8[], b float8[]) returns float8[]
+language sql immutable parallel safe as $$
+  select array[coalesce(a[1] + b[1], a[1], b[1]), coalesce(a[2] + b[2], a[2], b[2]), coalesce(a[3] + b[3], a[3], b[3]),
+               coalesce(a[4] + b[4], a[4], b[4]), coalesce(a[5] + b[5], a[5], b[5]), coalesce(a[6] + b[6], a[6], b[6]),
+               coalesce(a[7] + b[7], a[7], b[7]), coalesce(a[8] + b[8], a[8], b[8]), coalesce(a[9] + b[9], a[9], b[9]),
+               coalesce(a[10] + b[10], a[10], b[10])]
+$$;
+create or replace function watchlist.slots_count(a int[], b int[]) returns int[]
+language sql immutable parallel safe as $$
+  select array[coalesce(a[1], 0) + coalesce(b[1], 0), coalesce(a[2], 0) + coalesce(b[2], 0), coalesce(a[3], 0) + coalesce(b[3], 0),
+               coalesce(a[4], 0) + coalesce(b[4], 0), coalesce(a[5], 0) + coalesce(b[5], 0), coalesce(a[6], 0) + coalesce(b[6], 0),
+               coalesce(a[7], 0) + coalesce(b[7], 0), coalesce(a[8], 0) + coalesce(b[8], 0), coalesce(a[9], 0) + coalesce(b[9], 0),
+               coalesce(a[10], 0) + coalesce(b[10], 0)]
+$$;
+
 -- {name: {first, last, min, max, mean, n}} from an event's running arrays.
 create or replace function watchlist.event_feature_stats(e watchlist.watch_signal_event) returns jsonb
 language sql stable parallel safe as $$
@@ -130,30 +162,39 @@ begin
     from chains c
     where c.continues_open or c.start_ord is not null
   ),
+  -- narrow rows: the scalars the summaries need; whole rows only for each chain's first and last
   member_rows as (
-    select g.key_id, g.chain_no, g.ord, g.run_first_ts as m_run_first_ts, r.*
+    select g.key_id, g.chain_no, g.ord, g.id, g.run_first_ts,
+      r.spread_rel, r.funding_rate, r.best_buy_high_sell_low, r.best_sell_high_buy_low, r.range_1h,
+      r.range_12h, r.volatility, r.slope_3m, r.crossings_1h::float8 as crossings_1h, r.drift_ratio
     from g3 g
     join event_chains ec using (key_id, chain_no)
     join new_rows r on r.id = g.id
     where not g.is_state and (ec.continues_open or g.ord >= ec.start_ord)
   ),
   chain_stats as (
-    select key_id, chain_no, count(*)::int as n,
+    select key_id, chain_no, count(*)::int as n, min(ord) as first_ord, max(ord) as last_ord,
       array[min(spread_rel), min(funding_rate), min(best_buy_high_sell_low), min(best_sell_high_buy_low), min(range_1h),
-            min(range_12h), min(volatility), min(slope_3m), min(crossings_1h::float8), min(drift_ratio)] as mn,
+            min(range_12h), min(volatility), min(slope_3m), min(crossings_1h), min(drift_ratio)] as mn,
       array[max(spread_rel), max(funding_rate), max(best_buy_high_sell_low), max(best_sell_high_buy_low), max(range_1h),
-            max(range_12h), max(volatility), max(slope_3m), max(crossings_1h::float8), max(drift_ratio)] as mx,
+            max(range_12h), max(volatility), max(slope_3m), max(crossings_1h), max(drift_ratio)] as mx,
       array[sum(spread_rel), sum(funding_rate), sum(best_buy_high_sell_low), sum(best_sell_high_buy_low), sum(range_1h),
-            sum(range_12h), sum(volatility), sum(slope_3m), sum(crossings_1h::float8), sum(drift_ratio)] as sm,
+            sum(range_12h), sum(volatility), sum(slope_3m), sum(crossings_1h), sum(drift_ratio)] as sm,
       array[count(spread_rel), count(funding_rate), count(best_buy_high_sell_low), count(best_sell_high_buy_low), count(range_1h),
             count(range_12h), count(volatility), count(slope_3m), count(crossings_1h), count(drift_ratio)]::int[] as cn
     from member_rows group by key_id, chain_no
   ),
   firsts as (
-    select distinct on (key_id, chain_no) * from member_rows order by key_id, chain_no, ord
+    select c.key_id, c.chain_no, m.run_first_ts as m_run_first_ts, r.*
+    from chain_stats c
+    join member_rows m on (m.key_id, m.ord) = (c.key_id, c.first_ord)
+    join new_rows r on r.id = m.id
   ),
   lasts as (
-    select distinct on (key_id, chain_no) * from member_rows order by key_id, chain_no, ord desc
+    select c.key_id, c.chain_no, r.*
+    from chain_stats c
+    join member_rows m on (m.key_id, m.ord) = (c.key_id, c.last_ord)
+    join new_rows r on r.id = m.id
   ),
   agg as (
     select ec.key_id, ec.chain_no, ec.event_id, ec.is_last,
@@ -178,15 +219,13 @@ begin
   ),
   -- extended events: fold the batch into the running arrays, slot by slot
   ext as (
-    select a.event_id, a.last_ts, a.n, a.is_last,
-      array(select coalesce(e.feat_first[i], a.b_first[i]) from generate_series(1, 10) i) as f_first,
-      array(select coalesce(a.b_last[i], e.feat_last[i]) from generate_series(1, 10) i) as f_last,
-      array(select least(e.feat_min[i], a.mn[i]) from generate_series(1, 10) i) as f_min,
-      array(select greatest(e.feat_max[i], a.mx[i]) from generate_series(1, 10) i) as f_max,
-      array(select case when e.feat_sum[i] is null then a.sm[i] when a.sm[i] is null then e.feat_sum[i]
-                        else e.feat_sum[i] + a.sm[i] end from generate_series(1, 10) i) as f_sum,
-      array(select coalesce(e.feat_n[i], 0) + coalesce(a.cn[i], 0) from generate_series(1, 10) i) as f_n,
-      a.metas
+    select a.event_id,
+      watchlist.slots_coalesce(e.feat_first, a.b_first) as f_first,
+      watchlist.slots_coalesce(a.b_last, e.feat_last) as f_last,
+      watchlist.slots_least(e.feat_min, a.mn) as f_min,
+      watchlist.slots_greatest(e.feat_max, a.mx) as f_max,
+      watchlist.slots_sum(e.feat_sum, a.sm) as f_sum,
+      watchlist.slots_count(e.feat_n, a.cn) as f_n
     from agg a join watchlist.watch_signal_event e on e.id = a.event_id
     where a.n > 0
   ),
@@ -199,8 +238,8 @@ begin
       feat_sum = coalesce(x.f_sum, e.feat_sum),
       feat_n = coalesce(x.f_n, e.feat_n),
       features_agg = coalesce(e.features_agg, '{}'::jsonb)
-        || jsonb_strip_nulls(jsonb_build_object('meta_first', coalesce(e.features_agg->'meta_first', x.metas->'meta_first'),
-                                                'meta_last', x.metas->'meta_last')),
+        || jsonb_strip_nulls(jsonb_build_object('meta_first', coalesce(e.features_agg->'meta_first', a.metas->'meta_first'),
+                                                'meta_last', a.metas->'meta_last')),
       end_ts = greatest(e.end_ts, a.last_ts),
       last_trigger_ts = greatest(e.last_trigger_ts, a.last_ts),
       duration_sec = extract(epoch from greatest(e.end_ts, a.last_ts) - e.start_ts)::int,

@@ -218,9 +218,20 @@ declare
   a record;
   v_reason text;
   v_thr jsonb := watchlist.gate_thresholds();
+  v_h text := (v_thr->>'horizon_min')::int::text;
   v_cycle timestamptz;
 begin
-  for e in select n.* from new_events n where n.status = 'open' order by n.symbol, n.id loop
+  -- an event is assessed when it opens; after that (every minute it extends) only
+  -- while its latest prediction clears the thresholds, so a below-threshold event
+  -- costs nothing per minute and one that improves is still caught
+  for e in select n.* from new_events n
+           where n.status = 'open'
+             and (TG_OP = 'INSERT' or (
+               jsonb_typeof(n.features_agg #> array['meta_last', 'pnl_regression', v_h, 'pnl_hat']) = 'number'
+               and jsonb_typeof(n.features_agg #> array['meta_last', 'pnl_regression', v_h, 'win_prob']) = 'number'
+               and (n.features_agg #>> array['meta_last', 'pnl_regression', v_h, 'pnl_hat'])::float8 > (v_thr->>'pnl_hat_min')::float8
+               and (n.features_agg #>> array['meta_last', 'pnl_regression', v_h, 'win_prob'])::float8 > (v_thr->>'win_prob_min')::float8))
+           order by n.symbol, n.id loop
     begin
       a := watchlist.gate_assess(e);
       v_reason := a.reason;

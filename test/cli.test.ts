@@ -38,7 +38,9 @@ describe('wl up', () => {
     expect(rows[0].n).toBeGreaterThan(15);
     expect(postgresPidsFor(dataDir).length).toBeGreaterThan(0);
     up.child.kill('SIGINT');
-    expect(await up.exited()).toBe(0);
+    const code = await up.exited();
+    if (code !== 0) console.error(up.output());
+    expect(code).toBe(0);
     await waitGone([]);
   });
 
@@ -54,7 +56,9 @@ describe('wl up', () => {
     await second.waitFor(/ready\./, 90_000);
     expect(second.output()).toMatch(/left running from an earlier run/);
     second.child.kill('SIGTERM');
-    expect(await second.exited()).toBe(0);
+    const code = await second.exited();
+    if (code !== 0) console.error(second.output());
+    expect(code).toBe(0);
     await waitGone(orphans);
   });
 });

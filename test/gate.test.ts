@@ -56,7 +56,9 @@ describe('gate', () => {
     for (let i = 0; i < 3; i++) await db.query(`update watchlist.watch_signal_event set updated_at = now() where id = $1`, [ev]);
     let rows = await signals(db);
     expect(rows).toHaveLength(1);
-    expect(rows[0].eval_count).toBe(4);
+    // below threshold at open: recorded once; its extensions are not re-assessed
+    // until its prediction clears the thresholds (no per-minute churn)
+    expect(rows[0].eval_count).toBe(1);
     await db.query(`update watchlist.watch_signal_event set features_agg = jsonb_set(features_agg, '{meta_last,pnl_regression,240,pnl_hat}', '0.03') where id = $1`, [ev]);
     rows = await signals(db);
     expect(rows.map((r) => r.status)).toEqual(['ignored', 'new']);

@@ -2,7 +2,7 @@
 // server), with a migrated template database every test file clones.
 import type { TestProject } from 'vitest/node';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../db/free-port.ts';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -16,16 +16,6 @@ declare module 'vitest' {
     templateDb: string;
   }
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 
 export default async function setup(project: TestProject) {
   let serverUrl: string;

@@ -1,23 +1,13 @@
 // A throwaway migrated database for a benchmark: a new database on DATABASE_URL's
 // server, or an embedded PostgreSQL in a temp folder. Returns a pool and cleanup.
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../../db/free-port.ts';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { startEmbedded } from '../../db/embedded.ts';
 import { migrateDatabase } from '../../db/migrate.ts';
 import { withDatabase } from '../../db/config.ts';
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 
 export async function benchDatabase(name: string): Promise<{ url: string; pool: pg.Pool; close(): Promise<void> }> {
   let serverUrl = process.env.DATABASE_URL;

@@ -1,7 +1,7 @@
 // Child processes for CLI tests: run `wl` on Node 24 and watch its output.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
+export { freePort } from '../../db/free-port.ts';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -34,16 +34,6 @@ export function spawnWl(args: string[], env: Record<string, string | undefined>)
     exited: () => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', (c) => resolve(c)))),
   };
 }
-
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 
 /** pids of postgres processes serving a data directory */
 export function postgresPidsFor(dataDir: string): number[] {

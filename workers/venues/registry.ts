@@ -118,7 +118,10 @@ export function sharedVenues(fallbackDb?: Queryable): Promise<VenueSet> {
   let db = c.db;
   if (!db) {
     const url = c.url ?? process.env['DATABASE_URL'];
-    if (url) db = ownPool = new pg.Pool({ connectionString: url, max: 4 });
+    if (url) {
+      db = ownPool = new pg.Pool({ connectionString: url, max: 4 });
+      ownPool.on('error', (e) => process.stderr.write(`venues ledger pool: ${e.message}\n`));
+    }
     else db = fallbackDb;
   }
   if (!db) throw new Error('venues: no database for the paper ledger; call configureVenues({ url }) at start-up');
