@@ -126,3 +126,11 @@ comment on column watchlist.watch_signal_event.signal_type is E'@behavior +filte
 comment on column watchlist.watch_signal_event.leg_a_exchange is E'@behavior +filterBy';
 comment on column watchlist.watch_signal_event.leg_b_exchange is E'@behavior +filterBy';
 comment on column watchlist.watch_signal_event.end_ts is E'@behavior +filterBy +orderBy';
+
+-- An event's features_agg as of now (scalar summaries are kept in typed arrays
+-- while it is open): the `features` computed column.
+create or replace function watchlist.watch_signal_event_features(e watchlist.watch_signal_event) returns jsonb
+language sql stable parallel safe as $$
+  select watchlist.event_features(e)
+$$;
+comment on function watchlist.watch_signal_event_features(watchlist.watch_signal_event) is 'features_agg as of now: meta snapshots plus first/last/min/max/mean of the core scalars.';

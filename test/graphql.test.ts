@@ -70,6 +70,20 @@ describe('GraphQL over HTTP', () => {
     expect(t.takeProfitSpread).toBeCloseTo(0.025 - 0.016, 9);
   });
 
+  it('gives an open event its current feature summaries as a computed column', async () => {
+    await db.query(`select watchlist.ensure_partitions('watch_signal_raw', now() - interval '1 day', now())`);
+    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 180_000;
+    for (const [m, sp] of [[0, 0.02], [1, 0.03], [2, 0.01]]) {
+      await db.query(`insert into watchlist.watch_signal_raw (ts, exchange, symbol, signal_type, triggered, leg_a_exchange, leg_b_exchange, spread_rel, meta)
+        values ($1, 'multi', 'FEAT/USDT:USDT', 'B', true, 'okx', 'bybit', $2, '{}')`, [new Date(t0 + m * 60_000).toISOString(), sp]);
+    }
+    const r = await gql(`{ allWatchSignalEvents(condition: {symbol: "FEAT/USDT:USDT"}) { nodes { status features } } }`);
+    expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+    const [e] = r.data.allWatchSignalEvents.nodes;
+    expect(e.status).toBe('open');
+    expect(e.features.spread_rel).toMatchObject({ first: 0.03, last: 0.01, min: 0.01, max: 0.03, n: 2 });
+  });
+
   it('filters (indexed columns and computed columns) and orders connections', async () => {
     const cut = (await db.query(`select ts from watchlist.live_trade_spread_sample order by ts desc offset 9 limit 1`)).rows[0].ts as Date;
     const r = await gql(
