@@ -87,7 +87,7 @@ $$;
 -- Transition tables have no statistics (the planner guesses a handful of rows),
 -- so nested loops over them go quadratic on a 1000-row batch: hash joins only.
 create or replace function watchlist.merge_raw_events() returns trigger
-language plpgsql set enable_nestloop = off as $$
+language plpgsql set enable_nestloop = off set plan_cache_mode = force_generic_plan as $$
 declare
   v_n int := greatest(1, coalesce(watchlist.cfg_num('event.n_consecutive'), 2)::int);
   v_m interval := make_interval(secs => 60 * greatest(1, coalesce(watchlist.cfg_num('event.gap_minutes'), 3)));
