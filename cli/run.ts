@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import pg from 'pg';
 import { startWorker } from '../workers/runner.ts';
 import { closeSharedVenues, configureVenues, sharedVenues, venueNamesFromEnv } from '../workers/venues/registry.ts';
-import { redact } from '../db/config.ts';
+import { config, redact, repoRoot } from '../db/config.ts';
+import path from 'node:path';
 import { openMigrated } from './db.ts';
 import { backfill } from './backfill.ts';
 import { onShutdown } from './lifecycle.ts';
@@ -61,6 +62,14 @@ export function registerRun(program: Command) {
     .option('--venues <list>', 'exchanges to use (default WL_VENUES or binance,okx,bybit,bitget); live where keys are set')
     .option('--demo', 'paper market at demo pace (dislocations revert in minutes) and a 30-minute max hold, to see the whole loop quickly')
     .action(async (o: RunOptions) => {
+      if (o.demo) {
+        // a demo's config (30-minute max hold) and simulated trades must never leak
+        // into a real installation: it runs paper-only on an embedded database of its own
+        if (config.databaseUrl) throw new Error('--demo runs on its own embedded database: unset DATABASE_URL');
+        process.env.WL_VENUE_MODE = 'paper';
+        config.dataDir = process.env.WL_DEMO_DATA_DIR || path.join(repoRoot, '.data', 'demo');
+        config.embeddedPort = Number(process.env.WL_DEMO_PG_PORT || config.embeddedPort + 10);
+      }
       const db = await openMigrated();
       const set = await startVenues(db.url, o);
       if (o.demo) {
@@ -68,7 +77,7 @@ export function registerRun(program: Command) {
         await c.connect();
         await c.query(`select watchlist.set_config('trade.max_hold_hours', '0.5', 'wl up --demo')`);
         await c.end();
-        log('demo: trade.max_hold_hours = 0.5 (audited; set it back with watchlist.set_config)');
+        log(`demo: paper venues only, database in ${config.dataDir}, trade.max_hold_hours = 0.5`);
       }
       await firstStartHistory(db.url, set.sim !== null);
       const runner = await startWorker({ url: db.url });
