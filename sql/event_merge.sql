@@ -104,9 +104,13 @@ begin
            coalesce(r.leg_a_exchange, '') as la, coalesce(r.leg_b_exchange, '') as lb
     from new_rows r where r.triggered
   ),
+  -- hash joins only (see above), so every access to a stored table is bounded by an
+  -- array the index can use: the merge's cost follows the batch, not the table size
   st as (
     select s.* from watchlist.event_merge_state s
-    where (s.exchange, s.symbol, s.signal_type, s.leg_a_exchange, s.leg_b_exchange)
+    where s.exchange = any (array(select distinct exchange from trig))
+      and s.symbol = any (array(select distinct symbol from trig))
+      and (s.exchange, s.symbol, s.signal_type, s.leg_a_exchange, s.leg_b_exchange)
           in (select exchange, symbol, signal_type, la, lb from trig)
     order by s.key_id
     for update
@@ -228,6 +232,7 @@ begin
       watchlist.slots_count(e.feat_n, a.cn) as f_n
     from agg a join watchlist.watch_signal_event e on e.id = a.event_id
     where a.n > 0
+      and e.id = any (array(select event_id from event_chains where event_id is not null))
   ),
   upd as (
     update watchlist.watch_signal_event e set
@@ -248,6 +253,7 @@ begin
       updated_at = now()
     from agg a left join ext x on x.event_id = a.event_id
     where a.event_id = e.id
+      and e.id = any (array(select event_id from event_chains where event_id is not null))
     returning e.id, e.exchange, e.symbol, e.signal_type, e.status, e.start_ts, e.end_ts
   ),
   ins as (

@@ -221,12 +221,30 @@ declare
   v_h text := (v_thr->>'horizon_min')::int::text;
   v_cycle timestamptz;
 begin
+  -- New events that fail on their own merits (most of them) are recorded in one
+  -- statement; the loop below then sees only those that could trade. A failure
+  -- here falls back to the loop, whose per-event guard keeps ingestion alive.
+  if TG_OP = 'INSERT' then
+    begin
+      insert into watchlist.live_trade_signal (event_id, symbol, signal_type, horizon_min, pnl_hat, win_prob, threshold,
+        leg_long_exchange, leg_short_exchange, status, reason, payload, kind, cycle_ts)
+      select n.id, n.symbol, n.signal_type, (v_thr->>'horizon_min')::int, x.pnl_hat, x.win_prob, v_thr,
+        x.long_ex, x.short_ex, 'ignored', x.reason, x.snapshot, 'auto', date_trunc('minute', coalesce(n.last_trigger_ts, n.start_ts))
+      from new_events n
+      cross join lateral watchlist.gate_assess(n::watchlist.watch_signal_event) x
+      where n.status = 'open' and x.reason is not null
+      order by n.symbol, n.id;
+    exception when others then
+      null;
+    end;
+  end if;
   -- an event is assessed when it opens; after that (every minute it extends) only
   -- while its latest prediction clears the thresholds, so a below-threshold event
   -- costs nothing per minute and one that improves is still caught
   for e in select n.* from new_events n
            where n.status = 'open'
-             and (TG_OP = 'INSERT' or (
+             and (TG_OP = 'INSERT' and not exists (select 1 from watchlist.live_trade_signal s where s.event_id = n.id)
+              or TG_OP = 'UPDATE' and (
                jsonb_typeof(n.features_agg #> array['meta_last', 'pnl_regression', v_h, 'pnl_hat']) = 'number'
                and jsonb_typeof(n.features_agg #> array['meta_last', 'pnl_regression', v_h, 'win_prob']) = 'number'
                and (n.features_agg #>> array['meta_last', 'pnl_regression', v_h, 'pnl_hat'])::float8 > (v_thr->>'pnl_hat_min')::float8
