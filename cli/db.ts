@@ -42,6 +42,7 @@ export function registerDbCommands(program: Command) {
         return;
       }
       const { config, withDatabase } = await import('../db/config.ts');
-      process.stdout.write(withDatabase(`postgres://postgres:postgres@127.0.0.1:${config.embeddedPort}/`, config.embeddedDbName) + '\n');
+      const { embeddedUrl } = await import('../db/embedded.ts');
+      process.stdout.write(withDatabase(embeddedUrl(config.embeddedPort), config.embeddedDbName) + '\n');
     });
 }

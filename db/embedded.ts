@@ -18,6 +18,9 @@ for (const e of HOOKED) {
   }
 }
 
+/** the embedded cluster's superuser URL (loopback only; the password guards nothing else) */
+export const embeddedUrl = (port: number) => `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+
 export interface EmbeddedHandle {
   url: string;
   stop(): Promise<void>;
@@ -106,7 +109,7 @@ export async function startEmbedded(opts: {
     const sharedPort = await clearStalePostmaster(opts.dataDir, log);
     if (sharedPort) {
       // another wl process owns it and will stop it
-      return { url: `postgres://${user}:${password}@127.0.0.1:${sharedPort}/postgres`, stop: async () => {} };
+      return { url: embeddedUrl(sharedPort), stop: async () => {} };
     }
   }
   try {
@@ -115,7 +118,7 @@ export async function startEmbedded(opts: {
     throw new Error(`embedded PostgreSQL failed to start on 127.0.0.1:${opts.port} (port taken? see ${opts.dataDir}): ${String(e ?? 'exited early')}`);
   }
   return {
-    url: `postgres://${user}:${password}@127.0.0.1:${opts.port}/postgres`,
+    url: embeddedUrl(opts.port),
     stop: () => pg.stop(),
   };
 }
