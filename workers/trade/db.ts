@@ -20,6 +20,9 @@ export function wrap(c: { query(text: string, params?: unknown[]): Promise<{ row
   };
 }
 
+/** the job's own query function (graphile-worker's pool) as a plain handle for venue ledgers */
+export const jobDb = (helpers: JobHelpers) => ({ query: (t: string, p?: unknown[]) => helpers.query(t, p as any[]) });
+
 /** run fn holding the lock for (namespace, id); returns null when another run holds it */
 export async function withTradeLock<T>(helpers: JobHelpers, ns: string, id: number, fn: (q: Q) => Promise<T>): Promise<T | null> {
   return helpers.withPgClient(async (client: PoolClient) => {
