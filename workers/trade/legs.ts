@@ -32,21 +32,29 @@ async function record(q: Q, o: PreparedOrder, r: OrderResult, sentAt?: string): 
   return q.one('select watchlist.trade_record_order($1, $2::jsonb, $3)', [o.order_id, resultJson(r), sentAt ?? null]);
 }
 
-/** look the order up by client id (a few tries); records what it finds */
-export async function resolveByClientId(q: Q, venue: Venue, o: PreparedOrder, stage: string, tries = 3): Promise<LegStatus> {
+/**
+ * Look the order up by client id; records what it finds. An order sent just before
+ * a timeout can take a moment to become visible, so "no such order" is only
+ * believed after the look-ups have spanned a few seconds.
+ */
+export async function resolveByClientId(q: Q, venue: Venue, o: PreparedOrder, stage: string, delaysMs = [250, 750, 1500]): Promise<LegStatus> {
   let lastErr: unknown = null;
-  for (let i = 0; i < tries; i++) {
-    if (i > 0) await sleep(100 * 3 ** (i - 1));
+  let answered = false;
+  for (let i = 0; i <= delaysMs.length; i++) {
+    if (i > 0) await sleep(delaysMs[i - 1]);
     try {
       const found = await venue.fetchOrderByClientId(o.symbol, o.client_order_id);
       if (found) return record(q, o, found);
-      await q.query('select watchlist.trade_order_failed($1, $2, $3, $4, $5)', [
-        o.order_id, 'not_placed', stage, 'NotPlaced', `${venue.name}: no order with client id ${o.client_order_id}`,
-      ]);
-      return 'not_placed';
+      answered = true;
     } catch (e) {
       lastErr = e;
     }
+  }
+  if (answered) {
+    await q.query('select watchlist.trade_order_failed($1, $2, $3, $4, $5)', [
+      o.order_id, 'not_placed', stage, 'NotPlaced', `${venue.name}: no order with client id ${o.client_order_id}`,
+    ]);
+    return 'not_placed';
   }
   const ei = errInfo(lastErr);
   await q.query('select watchlist.trade_order_failed($1, $2, $3, $4, $5, $6::jsonb)', [
