@@ -83,6 +83,18 @@ describe('open_trade', () => {
     expect(errs.some((e) => /outcome unknown/.test(e.message))).toBe(true);
   });
 
+  it('a timeout whose order only shows in look-ups a second later is still found, not placed twice', async () => {
+    const sym = 'LINK/USDT:USDT';
+    vs.faults.set('okx', { lateVisibilityMs: 800 });
+    vs.faults.failNext('okx', 'timeout_after_late');
+    const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
+    await drain(db);
+    const s = await signalOf(ev);
+    expect(s.status).toBe('open');
+    expect(await paperOrders('okx', sym)).toHaveLength(1);
+    expect((await ordersOf(s.id)).map((o) => [o.leg, o.purpose, o.status])).toEqual([['short', 'open', 'filled'], ['long', 'open', 'filled']]);
+  });
+
   it('a timeout that never reached the venue: not placed, the other leg is flattened', async () => {
     const sym = 'XRP/USDT:USDT';
     vs.faults.failNext('okx', 'timeout_before');

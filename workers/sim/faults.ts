@@ -15,9 +15,13 @@ export interface VenueFaults {
   /** order never placed, request timed out */
   timeoutBeforeProb: number;
   down: boolean;
+  /** with timeout_after_late: how long the order stays invisible to look-ups */
+  lateVisibilityMs?: number;
 }
 
-export type OrderFault = 'none' | 'reject' | 'timeout_after' | 'timeout_before';
+/** timeout_after_late: executed, reply lost, and the order only shows in look-ups
+ *  `lateVisibilityMs` later (matching engine ahead of the order query service) */
+export type OrderFault = 'none' | 'reject' | 'timeout_after' | 'timeout_after_late' | 'timeout_before';
 
 const NONE: VenueFaults = { latencyMs: 0, rejectProb: 0, timeoutAfterProb: 0, timeoutBeforeProb: 0, down: false };
 

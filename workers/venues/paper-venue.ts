@@ -60,6 +60,8 @@ export class PaperVenue implements Venue {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #initial: number;
   readonly #depth: number;
+  /** client ids of orders a simulated late-visibility fault hides from look-ups, until when (ms) */
+  readonly #hiddenUntil = new Map<string, number>();
 
   constructor(opts: PaperVenueOptions) {
     this.source = opts.source;
@@ -208,7 +210,10 @@ export class PaperVenue implements Venue {
     } catch (e) {
       throw this.#mapDbError(e, req.clientOrderId);
     }
-    if (outcome === 'timeout_after') {
+    if (outcome === 'timeout_after' || outcome === 'timeout_after_late') {
+      if (outcome === 'timeout_after_late') {
+        this.#hiddenUntil.set(req.clientOrderId, Date.now() + (this.#faults?.get(this.name).lateVisibilityMs ?? 1000));
+      }
       throw this.#err('network', `createOrder ${req.clientOrderId} timed out (simulated; the order executed)`, 'RequestTimeout');
     }
     const row = await this.#orderRow(req.clientOrderId);
@@ -281,6 +286,8 @@ export class PaperVenue implements Venue {
 
   async fetchOrderByClientId(symbol: string, clientOrderId: string): Promise<OrderResult | null> {
     await this.#gate('fetchOrder');
+    // wall clock on purpose: the caller's look-up retries wait in real time
+    if ((this.#hiddenUntil.get(clientOrderId) ?? 0) > Date.now()) return null;
     const r = await this.#orderRow(clientOrderId);
     return r && r.symbol === symbol ? this.#toResult(r) : null;
   }
