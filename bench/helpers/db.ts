@@ -31,6 +31,7 @@ export async function benchDatabase(name: string): Promise<{ url: string; pool: 
   const url = withDatabase(serverUrl, db);
   await migrateDatabase(url);
   const pool = new pg.Pool({ connectionString: url, max: 8 });
+  pool.on('error', (e) => console.error(`bench pool: ${e.message}`));
   return {
     url,
     pool,

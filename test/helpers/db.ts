@@ -32,6 +32,7 @@ export async function freshDb(): Promise<TestDb> {
   await admin.end();
   const url = withDatabase(serverUrl, name);
   const pool = new pg.Pool({ connectionString: url, max: 20 });
+  pool.on('error', (e) => console.error(`test pool (${name}): ${e.message}`));
   return {
     name,
     url,
@@ -42,6 +43,14 @@ export async function freshDb(): Promise<TestDb> {
       await pool.end();
       const c = new pg.Client({ connectionString: serverUrl });
       await c.connect();
+      // pool.end() resolves before the server has seen every Terminate: a forced drop
+      // racing those would hit a client still closing (an uncaught 57P01). Wait for
+      // the sessions to go; force only what a test left behind.
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await c.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+        if (rows[0].n === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
     },
