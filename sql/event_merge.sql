@@ -221,27 +221,15 @@ begin
     left join firsts f using (key_id, chain_no)
     left join lasts l using (key_id, chain_no)
   ),
-  -- extended events: fold the batch into the running arrays, slot by slot
-  ext as (
-    select a.event_id,
-      watchlist.slots_coalesce(e.feat_first, a.b_first) as f_first,
-      watchlist.slots_coalesce(a.b_last, e.feat_last) as f_last,
-      watchlist.slots_least(e.feat_min, a.mn) as f_min,
-      watchlist.slots_greatest(e.feat_max, a.mx) as f_max,
-      watchlist.slots_sum(e.feat_sum, a.sm) as f_sum,
-      watchlist.slots_count(e.feat_n, a.cn) as f_n
-    from agg a join watchlist.watch_signal_event e on e.id = a.event_id
-    where a.n > 0
-      and e.id = any (array(select event_id from event_chains where event_id is not null))
-  ),
   upd as (
+    -- extended events fold the batch into their running arrays, slot by slot
     update watchlist.watch_signal_event e set
-      feat_first = coalesce(x.f_first, e.feat_first),
-      feat_last = coalesce(x.f_last, e.feat_last),
-      feat_min = coalesce(x.f_min, e.feat_min),
-      feat_max = coalesce(x.f_max, e.feat_max),
-      feat_sum = coalesce(x.f_sum, e.feat_sum),
-      feat_n = coalesce(x.f_n, e.feat_n),
+      feat_first = case when a.n > 0 then watchlist.slots_coalesce(e.feat_first, a.b_first) else e.feat_first end,
+      feat_last = case when a.n > 0 then watchlist.slots_coalesce(a.b_last, e.feat_last) else e.feat_last end,
+      feat_min = case when a.n > 0 then watchlist.slots_least(e.feat_min, a.mn) else e.feat_min end,
+      feat_max = case when a.n > 0 then watchlist.slots_greatest(e.feat_max, a.mx) else e.feat_max end,
+      feat_sum = case when a.n > 0 then watchlist.slots_sum(e.feat_sum, a.sm) else e.feat_sum end,
+      feat_n = case when a.n > 0 then watchlist.slots_count(e.feat_n, a.cn) else e.feat_n end,
       features_agg = coalesce(e.features_agg, '{}'::jsonb)
         || jsonb_strip_nulls(jsonb_build_object('meta_first', coalesce(e.features_agg->'meta_first', a.metas->'meta_first'),
                                                 'meta_last', a.metas->'meta_last')),
@@ -251,7 +239,7 @@ begin
       n_triggers = coalesce(e.n_triggers, 0) + a.n,
       status = case when a.is_last then 'open' else 'closed' end,
       updated_at = now()
-    from agg a left join ext x on x.event_id = a.event_id
+    from agg a
     where a.event_id = e.id
       and e.id = any (array(select event_id from event_chains where event_id is not null))
     returning e.id, e.exchange, e.symbol, e.signal_type, e.status, e.start_ts, e.end_ts
