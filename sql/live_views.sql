@@ -1,6 +1,6 @@
 -- Views over the live loop for the page, psql analysts and reconcile.
 -- Owns: watchlist.v_expected_position, v_active_trades, v_signal_funnel,
---       v_trade_pnl, v_venue_errors.
+--       v_trade_pnl, v_pnl_daily, v_pnl_by_pair, v_venue_errors.
 
 -- What the venues should hold if only we traded: every fill we ever recorded,
 -- signed (buys +, sells −), per venue and symbol. Closed trades and flattened
@@ -32,14 +32,45 @@ from watchlist.live_trade_signal s
 where s.kind = 'auto'
 group by 1, 2, 3;
 
--- Realised vs predicted, per closed trade.
+-- Realised vs predicted, per finished trade: closed trades and partial_failed ones
+-- (exit reason 'rollback': the lone leg's realised loss). pnl_complete is false when
+-- a leg's PnL is unknown (or the trade is still closing) or a fee is still in another currency (fees_unconverted).
 create or replace view watchlist.v_trade_pnl as
 select s.id as signal_id, s.symbol, s.leg_short_exchange, s.leg_long_exchange, s.opened_at, e.closed_at,
        e.reason as exit_reason, e.pnl_hat, s.pnl_hat as gate_pnl_hat, s.win_prob,
        e.spread_pnl, e.fees_usdt, e.funding_usdt, e.realized_pnl_usdt, e.realized_pnl_frac,
-       e.realized_pnl_frac - e.pnl_hat as frac_minus_predicted
+       e.realized_pnl_frac - e.pnl_hat as frac_minus_predicted,
+       e.fees_unconverted, e.funding_sources,
+       e.realized_pnl_usdt is not null and e.fees_unconverted is null as pnl_complete
 from watchlist.live_trade_exit e
 join watchlist.live_trade_signal s on s.id = e.signal_id;
+
+-- Realised PnL per UTC day of the exit (rollbacks included).
+create or replace view watchlist.v_pnl_daily as
+select date_trunc('day', closed_at) as day,
+       count(*) as trades,
+       count(*) filter (where exit_reason = 'rollback') as rollbacks,
+       sum(realized_pnl_usdt) as realized_pnl_usdt,
+       sum(fees_usdt) as fees_usdt,
+       sum(funding_usdt) as funding_usdt,
+       count(*) filter (where realized_pnl_usdt > 0)::float8 / nullif(count(realized_pnl_usdt), 0) as win_rate,
+       count(*) filter (where not pnl_complete) as incomplete
+from watchlist.v_trade_pnl
+where closed_at is not null
+group by 1;
+
+-- Realised PnL per symbol and venue pair (rollbacks included).
+create or replace view watchlist.v_pnl_by_pair as
+select symbol, leg_short_exchange, leg_long_exchange,
+       count(*) as trades,
+       count(*) filter (where exit_reason = 'rollback') as rollbacks,
+       sum(realized_pnl_usdt) as realized_pnl_usdt,
+       avg(realized_pnl_frac) as avg_pnl_frac,
+       count(*) filter (where realized_pnl_usdt > 0)::float8 / nullif(count(realized_pnl_usdt), 0) as win_rate,
+       count(*) filter (where not pnl_complete) as incomplete
+from watchlist.v_trade_pnl
+where closed_at is not null
+group by 1, 2, 3;
 
 -- Venue error rates: errors and orders per venue and hour.
 create or replace view watchlist.v_venue_errors as

@@ -89,28 +89,53 @@ begin
   return v_id;
 end $$;
 
+-- The exit rule, defined once: why an open trade should close now (null: keep it).
+-- p_pnl_est is the latest executable estimate, null when there is none (books failing):
+-- then only the rules that need no price (kill switch, max hold) can fire.
+create or replace function watchlist.trade_exit_reason(s watchlist.live_trade_signal, p_pnl_est double precision, p_at timestamptz)
+returns text
+language sql stable as $$
+  select case
+    when s.status <> 'open' then null
+    when watchlist.cfg_num('kill_switch', 0) >= 2 then 'kill_switch'
+    when p_pnl_est >= watchlist.cfg_num('trade.take_profit_ratio', 0.8) * coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat) then 'take_profit'
+    when p_at - s.opened_at >= make_interval(secs => 3600 * watchlist.cfg_num('trade.max_hold_hours', 168)) then 'max_hold'
+  end
+$$;
+
 -- The exit decision, on every sample.
 create or replace function watchlist.spread_sample_decide() returns trigger
 language plpgsql security definer set search_path = watchlist, pg_catalog as $$
 declare
   s watchlist.live_trade_signal;
-  v_target float8;
   v_reason text;
 begin
   select * into s from watchlist.live_trade_signal where id = new.signal_id;
   perform pg_notify('live_trade', json_build_object('type', 'sample', 'signal_id', new.signal_id, 'sample_id', new.id,
     'pnl_est', new.pnl_est)::text);
-  if s.status <> 'open' then return null; end if;
-  v_target := watchlist.cfg_num('trade.take_profit_ratio', 0.8) * coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat);
-  if watchlist.cfg_num('kill_switch', 0) >= 2 then
-    v_reason := 'kill_switch';
-  elsif new.pnl_est >= v_target then
-    v_reason := 'take_profit';
-  elsif new.ts - s.opened_at >= make_interval(secs => 3600 * watchlist.cfg_num('trade.max_hold_hours', 168)) then
-    v_reason := 'max_hold';
-  end if;
+  v_reason := watchlist.trade_exit_reason(s, new.pnl_est, new.ts);
   if v_reason is not null then perform watchlist.begin_close(s.id, v_reason); end if;
   return null;
+end $$;
+
+-- The exit decision by the clock, each minute before sampling: a trade whose books
+-- cannot be read is still closed when it has been held too long (or the kill switch says so).
+-- Returns the trades it started closing.
+create or replace function watchlist.close_overdue_trades(p_at timestamptz default now()) returns bigint[]
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+declare
+  s watchlist.live_trade_signal;
+  v_reason text;
+  v_closed bigint[] := '{}';
+begin
+  for s in select * from watchlist.live_trade_signal where status = 'open' order by id loop
+    v_reason := watchlist.trade_exit_reason(s, null, p_at);
+    if v_reason is not null then
+      perform watchlist.begin_close(s.id, v_reason);
+      v_closed := v_closed || s.id;
+    end if;
+  end loop;
+  return v_closed;
 end $$;
 
 drop trigger if exists live_trade_spread_sample_decide on watchlist.live_trade_spread_sample;
@@ -132,22 +157,21 @@ language sql stable as $$
 $$;
 
 -- Finish a close. Realised PnL = Σ fills (sells +, buys −) over the trade's open
--- and close orders − all fees + funding settled (short receives rate × notional,
--- long pays it); as a fraction of the long leg's entry notional. A leg found flat
--- on the venue (closed behind our back) is listed in p_flat_legs and its PnL is
--- unknown: realised PnL is then left null and an error row says why.
+-- and close orders − fees in USDT (fee_usdt; a fee not yet converted is listed in
+-- fees_unconverted, never added as if it were USDT) + funding (the account's own funding
+-- payments per leg where the venue gave them, else the public-rate estimate, labelled in
+-- funding_sources), counting only settlements after the open and up to the last close fill.
+-- As a fraction of the long leg's entry notional. A leg found flat on the venue (closed
+-- behind our back) is listed in p_flat_legs and its PnL is unknown: realised PnL is then
+-- left null and an error row says why.
 create or replace function watchlist.trade_close_finish(p_signal_id bigint, p_funding jsonb default '{}', p_flat_legs text[] default '{}')
 returns jsonb
 language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
 declare
   s watchlist.live_trade_signal;
-  v_cash numeric;
-  v_fees numeric;
-  v_notional_long numeric;
-  v_notional_short numeric;
-  v_exit_short numeric;
-  v_exit_long numeric;
-  v_funding numeric;
+  m record;
+  fu record;
+  v_closed_at timestamptz;
   v_realized numeric;
   v_exit_fills jsonb;
 begin
@@ -160,24 +184,14 @@ begin
      or (watchlist.trade_leg_net(p_signal_id, 'long') <> 0 and not 'long' = any(p_flat_legs)) then
     return jsonb_build_object('action', 'remaining');
   end if;
-  select coalesce(sum(case when o.side = 'sell' then f.price * f.qty else -f.price * f.qty end), 0),
-         coalesce(sum(f.fee), 0),
-         sum(f.price * f.qty) filter (where o.purpose = 'open' and o.leg = 'long'),
-         sum(f.price * f.qty) filter (where o.purpose = 'open' and o.leg = 'short'),
-         sum(f.price * f.qty) filter (where o.purpose = 'close' and o.leg = 'short') / nullif(sum(f.qty) filter (where o.purpose = 'close' and o.leg = 'short'), 0),
-         sum(f.price * f.qty) filter (where o.purpose = 'close' and o.leg = 'long') / nullif(sum(f.qty) filter (where o.purpose = 'close' and o.leg = 'long'), 0)
-  into v_cash, v_fees, v_notional_long, v_notional_short, v_exit_short, v_exit_long
+  select * into m from watchlist.trade_fill_money(p_signal_id, '{open,close}');
+  select max(f.ts) into v_closed_at
   from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id
-  where o.signal_id = p_signal_id and o.purpose in ('open', 'close');
-  -- funding: rates at each real settlement while the trade was held
-  select coalesce(sum((x->>'rate')::numeric), 0) * coalesce(v_notional_short, 0) into v_funding
-  from jsonb_array_elements(coalesce(p_funding->'short', '[]')) x
-  where to_timestamp((x->>'ts')::float8 / 1000) > s.opened_at;
-  v_funding := v_funding - coalesce((select sum((x->>'rate')::numeric) from jsonb_array_elements(coalesce(p_funding->'long', '[]')) x
-    where to_timestamp((x->>'ts')::float8 / 1000) > s.opened_at), 0) * coalesce(v_notional_long, 0);
-  v_realized := case when cardinality(p_flat_legs) = 0 then v_cash - v_fees + v_funding end;
+  where o.signal_id = p_signal_id and o.purpose = 'close';
+  select * into fu from watchlist.trade_funding(p_funding, s.opened_at, coalesce(v_closed_at, now()), m.notional_short, m.notional_long);
+  v_realized := case when cardinality(p_flat_legs) = 0 then m.cash - m.fees_usdt + fu.funding_usdt end;
   select coalesce(jsonb_agg(jsonb_build_object('leg', o.leg, 'exchange', o.exchange, 'side', o.side, 'client_order_id', o.client_order_id,
-           'price', f.price, 'qty', f.qty, 'fee', f.fee, 'fee_currency', f.fee_currency, 'ts', f.ts) order by f.id), '[]')
+           'price', f.price, 'qty', f.qty, 'fee', f.fee, 'fee_currency', f.fee_currency, 'fee_usdt', f.fee_usdt, 'ts', f.ts) order by f.id), '[]')
     || coalesce((select jsonb_agg(jsonb_build_object('leg', l, 'already_flat', true)) from unnest(p_flat_legs) l), '[]')
   into v_exit_fills
   from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id
@@ -187,12 +201,14 @@ begin
       format('leg(s) %s already flat on the venue at close: realised PnL unknown', array_to_string(p_flat_legs, ',')), null);
   end if;
   update watchlist.live_trade_exit set closed_at = now(), exit_fills = coalesce(v_exit_fills, '[]'),
-    spread_pnl = case when v_exit_short > 0 and v_exit_long > 0 then s.entry_spread - ln(v_exit_short / v_exit_long) end,
-    fees_usdt = v_fees, funding_usdt = v_funding, realized_pnl_usdt = v_realized,
-    realized_pnl_frac = (v_realized / nullif(v_notional_long, 0))::float8
+    spread_pnl = case when m.exit_short > 0 and m.exit_long > 0 then s.entry_spread - ln(m.exit_short / m.exit_long) end,
+    fees_usdt = m.fees_usdt, fees_unconverted = m.fees_unconverted,
+    funding_usdt = fu.funding_usdt, funding_sources = fu.sources, realized_pnl_usdt = v_realized,
+    realized_pnl_frac = (v_realized / nullif(m.notional_long, 0))::float8
   where signal_id = p_signal_id;
   perform watchlist.signal_transition(p_signal_id, 'closed', null);
   perform pg_notify('live_trade', json_build_object('type', 'exit', 'signal_id', p_signal_id, 'status', 'closed',
     'realized_pnl_usdt', v_realized)::text);
-  return jsonb_build_object('action', 'closed', 'realized_pnl_usdt', v_realized);
+  return jsonb_build_object('action', 'closed', 'realized_pnl_usdt', v_realized, 'fees_unconverted', m.fees_unconverted,
+    'funding_sources', fu.sources);
 end $$;

@@ -5,5 +5,6 @@ export const crontab = [
   '* * * * * close_stale_events ?max=1',
   '* * * * * collect_market ?max=1',
   '* * * * * monitor_trades ?max=1',
+  '* * * * * convert_fees ?max=1',
   '*/3 * * * * reconcile ?max=1',
 ].join('\n');

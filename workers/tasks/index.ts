@@ -8,6 +8,7 @@ import { close_trade } from './close_trade.ts';
 import { monitor_trades } from './monitor_trades.ts';
 import { reconcile } from './reconcile.ts';
 import { manual_order } from './manual_order.ts';
+import { convert_fees } from './convert_fees.ts';
 
 export const taskList: TaskList = {
   roll_partitions,
@@ -18,4 +19,5 @@ export const taskList: TaskList = {
   monitor_trades,
   reconcile,
   manual_order,
+  convert_fees,
 };

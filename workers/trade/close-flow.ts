@@ -8,6 +8,7 @@ import { resolveUnresolved, submit } from './legs.ts';
 import { tradeClientOrderId } from './client-ids.ts';
 import { refreshPosition } from './positions.ts';
 import { preciseNow } from './clock.ts';
+import { convertFees } from './fees.ts';
 
 type VenueOf = (name: string) => Promise<Venue>;
 
@@ -56,27 +57,48 @@ export async function closeSignal(q: Q, signalId: number, venueOf: VenueOf): Pro
       }),
     );
   }
+  await convertFees(q, venueOf, signalId);
   const funding = await fundingDuringTrade(q, signalId, venueOf);
   const out = await q.one('select watchlist.trade_close_finish($1, $2::jsonb, $3::text[])', [signalId, JSON.stringify(funding), [...flat]]);
   if (out.action === 'closed' || out.action === 'noop') return out.action;
   throw new Error(`signal ${signalId}: close not finished (${out.action}); retrying later`);
 }
 
-/** funding settlements of both venues while the trade was held (short receives, long pays) */
+/**
+ * Funding per leg while the trade was held, from the open to the last close fill (a
+ * settlement after the close is not ours): the account's own payments where the venue
+ * gives them, else the public rates, labelled so the exit records which was used.
+ */
 async function fundingDuringTrade(q: Q, signalId: number, venueOf: VenueOf) {
-  const { rows } = await q.query('select symbol, leg_short_exchange, leg_long_exchange, opened_at from watchlist.live_trade_signal where id = $1', [signalId]);
+  const { rows } = await q.query(
+    `select s.symbol, s.leg_short_exchange, s.leg_long_exchange, extract(epoch from s.opened_at) * 1000 as since,
+            extract(epoch from (select max(f.ts) from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id
+                                 where o.signal_id = s.id and o.purpose = 'close')) * 1000 as until
+     from watchlist.live_trade_signal s where s.id = $1`,
+    [signalId],
+  );
   const s = rows[0];
-  const since = new Date(s.opened_at).getTime();
-  const until = preciseNow();
-  const hist = async (name: string) => {
+  const since = Number(s.since);
+  const until = s.until === null ? preciseNow() : Number(s.until);
+  const leg = async (name: string) => {
+    const v = await venueOf(name);
+    if (v.fetchFundingPayments) {
+      try {
+        return { source: 'account', payments: await v.fetchFundingPayments(s.symbol, since, until) };
+      } catch (e) {
+        await q.query(`select watchlist.trade_error($1, 'funding', $2, 'FundingPayments', $3)`, [
+          signalId, name, `account funding history failed, using the public-rate estimate: ${(e as Error).message}`,
+        ]);
+      }
+    }
     try {
-      return await (await venueOf(name)).fetchFundingHistory(s.symbol, since, until);
+      return { source: 'public_rate', rates: await v.fetchFundingHistory(s.symbol, since, until) };
     } catch (e) {
       await q.query(`select watchlist.trade_error($1, 'funding', $2, 'FundingHistory', $3)`, [signalId, name, (e as Error).message]);
-      return [];
+      return { source: 'none' };
     }
   };
-  const [short, long] = await Promise.all([hist(s.leg_short_exchange), hist(s.leg_long_exchange)]);
+  const [short, long] = await Promise.all([leg(s.leg_short_exchange), leg(s.leg_long_exchange)]);
   await Promise.all([s.leg_short_exchange, s.leg_long_exchange].map(async (n: string) => refreshPosition(q, await venueOf(n), s.symbol)));
   return { short, long };
 }

@@ -29,6 +29,7 @@ import { HOUR_MS, intervalHoursBetween, normaliseSchedule, parseHours, parseInte
 import type {
   Balance,
   FundingInfo,
+  FundingPayment,
   FundingPoint,
   Level,
   MarketInfo,
@@ -38,6 +39,7 @@ import type {
   OrderResult,
   OrderStatus,
   Position,
+  PriceAt,
   Venue,
 } from './types.ts';
 
@@ -787,5 +789,90 @@ export class CcxtVenue implements Venue {
         // closing is best-effort
       }
     }
+  }
+
+  // ---------------------------------------------------------------- money in one currency
+
+  /**
+   * The account's funding payments (ccxt fetchFundingHistory = the account's income, not the
+   * public rates). Signs: Binance income, OKX balChg and Bitget bill amount are + received;
+   * Bybit reports funding as an execution fee (execType Funding), + paid, so it is negated.
+   */
+  async fetchFundingPayments(symbol: string, since: number, until: number): Promise<FundingPayment[]> {
+    const m = this.#market(symbol);
+    const out = new Map<string, FundingPayment>();
+    const fetch = (from: number, limit: number, params: Record<string, unknown>) =>
+      this.#call('fetchFundingHistory', m.symbol, () => this.exchange.fetchFundingHistory(m.symbol, from, limit, params));
+    const add = (rows: Array<Record<string, any>>): number[] => {
+      const tss: number[] = [];
+      for (const r of rows) {
+        const ts = r['timestamp'];
+        if (typeof ts !== 'number') continue;
+        tss.push(ts);
+        if (ts < since || ts > until || r['symbol'] !== m.symbol) continue;
+        const raw = (r['info'] ?? {}) as Record<string, unknown>;
+        // the exchange's own decimal string where it has one (ccxt's amount is a float)
+        const str = [raw['income'], raw['balChg'], raw['execFee'], raw['amount']].find((x) => typeof x === 'string' && /^-?\d+(\.\d+)?$/.test(x)) as string | undefined;
+        let amount = str ?? (typeof r['amount'] === 'number' ? this.#num(r['amount']) : null);
+        if (amount === null) continue;
+        if (this.name === 'bybit') amount = mustStr(Precise.stringNeg(amount), 'neg');
+        const id = String(r['id'] ?? `${ts}`);
+        out.set(id, { id, ts, amount, currency: String(r['code'] ?? 'USDT') });
+      }
+      return tss;
+    };
+    switch (this.name) {
+      case 'binance': {
+        // /fapi/v1/income ascending from startTime, 1000 a page
+        let cursor = since;
+        for (let page = 0; page < HISTORY_MAX_PAGES; page++) {
+          const rows = await fetch(cursor, 1000, { until });
+          const t = add(rows as any);
+          if (rows.length < 1000 || t.length === 0 || Math.max(...t) < cursor) break;
+          cursor = Math.max(...t) + 1;
+        }
+        break;
+      }
+      case 'bybit': {
+        // /v5/execution/list accepts at most 7 days between startTime and endTime
+        const WEEK = 7 * 24 * HOUR_MS - 1;
+        for (let from = since; from <= until; from += WEEK + 1) await fetch(from, 100, { until: Math.min(until, from + WEEK) }).then((r) => add(r as any));
+        break;
+      }
+      case 'okx': {
+        // bills-archive newest first, 100 a page, older pages by `after` = oldest billId
+        let after: string | undefined;
+        for (let page = 0; page < HISTORY_MAX_PAGES; page++) {
+          const rows = await fetch(since, 100, { begin: String(since), end: String(until), ...(after ? { after } : {}) });
+          add(rows as any);
+          if (rows.length < 100) break;
+          after = String((rows[0] as any)?.id ?? '');
+          if (!after) break;
+        }
+        break;
+      }
+      case 'bitget':
+        await fetch(since, 100, { until }).then((r) => add(r as any));
+        break;
+    }
+    return [...out.values()].sort((a, b) => a.ts - b.ts);
+  }
+
+  /**
+   * `currency` in USDT at `ts`: the open of the one-minute candle holding `ts` on the venue's
+   * CURRENCY/USDT perpetual (else spot) market, so the price is from at most a minute before
+   * the fill and never after it. Null when the venue lists no such market or has no candle.
+   */
+  async fetchUsdtPriceAt(currency: string, ts: number): Promise<PriceAt | null> {
+    const c = currency.toUpperCase();
+    if (c === 'USDT') return { symbol: 'USDT', price: '1', ts, source: 'same_currency' };
+    const markets = (this.exchange.markets ?? {}) as Record<string, Market>;
+    const symbol = [`${c}/USDT:USDT`, `${c}/USDT`].find((s) => markets[s] !== undefined);
+    if (!symbol) return null;
+    const minute = Math.floor(ts / 60_000) * 60_000;
+    const candles = await this.#call('fetchOHLCV', symbol, () => this.exchange.fetchOHLCV(symbol, '1m', minute, 1));
+    const k = candles.find((x) => x[0] === minute);
+    if (!k || !isPos(k[1])) return null;
+    return { symbol, price: this.#num(k[1] as number), ts: minute, source: `${this.name}:${symbol}:1m-open@${new Date(minute).toISOString()}` };
   }
 }

@@ -11,6 +11,7 @@ import { shapeClientOrderId } from './client-order-id.ts';
 import type {
   Balance,
   FundingInfo,
+  FundingPayment,
   FundingPoint,
   MarketInfo,
   OrderBook,
@@ -19,6 +20,7 @@ import type {
   OrderResult,
   OrderStatus,
   Position,
+  PriceAt,
   Venue,
 } from './types.ts';
 import { add, cmp, dec, isZero, min, mul, numberToPlain, stepsIn, sub, toNum, toStr, truncToStep } from '../sim/decimal.ts';
@@ -331,6 +333,42 @@ export class PaperVenue implements Venue {
     await this.#gate('fetchBalance');
     const { rows } = await this.#db.query('select total::text, free::text from paper.balance($1, $2)', [this.name, this.#initial]);
     return { venue: this.name, currency: 'USDT', total: rows[0].total, free: rows[0].free };
+  }
+
+  // ---- money in one currency ------------------------------------------------
+
+  /**
+   * What the paper account paid or received at each settlement of the source's funding
+   * history: − rate × the position's signed cost basis just before the settlement (a long
+   * pays a positive rate, a short receives it), computed in numeric from the ledger.
+   */
+  async fetchFundingPayments(symbol: string, since: number, until: number): Promise<FundingPayment[]> {
+    await this.#gate('fetchFundingHistory');
+    const rates = await this.source.fetchFundingHistory(symbol, since, until);
+    const out: FundingPayment[] = [];
+    for (const r of rates) {
+      const { rows } = await this.#db.query(
+        `select (-($4::numeric) * coalesce(sum(case when o.side = 'buy' then f.qty * f.price else -f.qty * f.price end), 0))::text as amount
+         from paper.fill f join paper.venue_order o on o.id = f.order_id
+         where o.venue = $1 and o.symbol = $2 and f.ts < to_timestamp($3::float8 / 1000)`,
+        [this.name, symbol, r.ts, numberToPlain(r.rate)],
+      );
+      const amount = toStr(dec(rows[0].amount));
+      if (!isZero(dec(amount))) out.push({ id: `${this.name}-${symbol}-${r.ts}`, ts: r.ts, amount, currency: 'USDT' });
+    }
+    return out;
+  }
+
+  /** paper fees are charged in USDT; another coin is priced at the source's book mid (labelled) */
+  async fetchUsdtPriceAt(currency: string, ts: number): Promise<PriceAt | null> {
+    const c = currency.toUpperCase();
+    if (c === 'USDT') return { symbol: 'USDT', price: '1', ts, source: 'same_currency' };
+    const symbol = `${c}/USDT:USDT`;
+    if (!this.source.symbols().includes(symbol)) return null;
+    const b = await this.source.fetchOrderBook(symbol, 1);
+    if (!b.bids[0] || !b.asks[0]) return null;
+    const mid = (Number(b.bids[0][0]) + Number(b.asks[0][0])) / 2;
+    return { symbol, price: numberToPlain(mid), ts: b.ts, source: `${this.name}:${symbol}:paper-mid@${new Date(b.ts).toISOString()}` };
   }
 }
 

@@ -135,3 +135,30 @@ export interface Venue {
   clientOrderId(base: string): string;
   close?(): Promise<void>;
 }
+
+// ---- money in one currency (fee conversion, the account's own funding) -------------
+
+/** one funding settlement the account actually paid or received on a symbol */
+export interface FundingPayment {
+  id: string;
+  ts: number; // ms
+  /** signed decimal string: + received, − paid */
+  amount: string;
+  currency: string;
+}
+
+/** a market's price at (or just before) a past time, and where it came from */
+export interface PriceAt {
+  symbol: string;
+  price: string;
+  ts: number; // ms, the time the price is for
+  source: string;
+}
+
+// declaration merging: optional so test doubles and older venues need not implement them
+export interface Venue {
+  /** the account's funding payments on a symbol with since ≤ ts ≤ until (not the public rates) */
+  fetchFundingPayments?(symbol: string, since: number, until: number): Promise<FundingPayment[]>;
+  /** `currency` in USDT at time `ts` (for fees charged in another coin); null when the venue has no such market */
+  fetchUsdtPriceAt?(currency: string, ts: number): Promise<PriceAt | null>;
+}

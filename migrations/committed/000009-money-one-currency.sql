@@ -1,0 +1,30 @@
+--! Previous: sha1:9ed96c5944d0762387e4d4d9d22dfe9f90196798
+--! Hash: sha1:95cc60e6ea882e7b0ebe40a9bea0c17b73b5d5fa
+--! Message: money-one-currency
+
+-- Fees in USDT beside the fee as charged (BNB on Binance), with the rate and where
+-- it came from; an exit's funding source per leg and any fee left unconverted.
+alter table watchlist.live_trade_fill
+  add column if not exists fee_usdt numeric,
+  add column if not exists fee_rate numeric,
+  add column if not exists fee_rate_source text,
+  add column if not exists fee_conversion_attempts integer not null default 0;
+
+-- fills whose fee still needs a price (the conversion job's worklist)
+create index if not exists live_trade_fill_fee_pending_idx on watchlist.live_trade_fill (id)
+  where fee_usdt is null;
+
+alter table watchlist.live_trade_exit
+  add column if not exists funding_sources jsonb,
+  add column if not exists fees_unconverted jsonb;
+
+-- 'rollback' is already allowed by 000001's check; re-assert it for databases built otherwise
+do $$
+begin
+  if not exists (select 1 from pg_constraint where conrelid = 'watchlist.live_trade_exit'::regclass
+                 and contype = 'c' and pg_get_constraintdef(oid) like '%rollback%') then
+    alter table watchlist.live_trade_exit drop constraint if exists live_trade_exit_reason_check;
+    alter table watchlist.live_trade_exit add constraint live_trade_exit_reason_check
+      check (reason in ('take_profit','max_hold','manual','kill_switch','rollback'));
+  end if;
+end $$;
