@@ -812,7 +812,10 @@ export class CcxtVenue implements Venue {
         if (ts < since || ts > until || r['symbol'] !== m.symbol) continue;
         const raw = (r['info'] ?? {}) as Record<string, unknown>;
         // the exchange's own decimal string where it has one (ccxt's amount is a float)
-        const str = [raw['income'], raw['balChg'], raw['execFee'], raw['amount']].find((x) => typeof x === 'string' && /^-?\d+(\.\d+)?$/.test(x)) as string | undefined;
+        const field = { binance: ['income'], okx: ['balChg', 'posBalChg'], bybit: ['execFee'], bitget: ['amount'] }[this.name];
+        const str = field.map((k) => raw[k]).find((x) => typeof x === 'string' && /^-?\d+(\.\d+)?$/.test(x) && !(this.name === 'okx' && Precise.stringEq(x, '0'))) as
+          | string
+          | undefined;
         let amount = str ?? (typeof r['amount'] === 'number' ? this.#num(r['amount']) : null);
         if (amount === null) continue;
         if (this.name === 'bybit') amount = mustStr(Precise.stringNeg(amount), 'neg');
