@@ -31,13 +31,15 @@ create trigger live_trade_fill_fee_usdt before insert or update of fee, fee_curr
   for each row execute function watchlist.live_trade_fill_fee_usdt();
 
 -- Fills whose fee still needs a USDT price (all trades when p_signal_id is null).
-create or replace function watchlist.fee_conversion_pending(p_signal_id bigint default null, p_max_attempts integer default 3)
+-- A fill is retried by the minute job until trade.fee_conversion_attempts failures.
+drop function if exists watchlist.fee_conversion_pending(bigint, integer);
+create or replace function watchlist.fee_conversion_pending(p_signal_id bigint default null, p_max_attempts integer default null)
 returns table (fill_id bigint, signal_id bigint, exchange text, currency text, fee numeric, ts_ms double precision)
 language sql stable as $$
   select f.id, f.signal_id, f.exchange, f.fee_currency, f.fee, extract(epoch from f.ts) * 1000
   from watchlist.live_trade_fill f
   where f.fee_usdt is null and (p_signal_id is null or f.signal_id = p_signal_id)
-    and f.fee_conversion_attempts < p_max_attempts
+    and f.fee_conversion_attempts < coalesce(p_max_attempts, watchlist.cfg_num('trade.fee_conversion_attempts', 5)::int)
   order by f.id
 $$;
 
@@ -71,16 +73,17 @@ begin
   return f.fee_usdt;
 end $$;
 
--- The cash side of a trade from its fills (p_purposes): sells +, buys −,
--- fees in USDT, and the fees still in another currency listed per currency.
-create or replace function watchlist.trade_fill_money(p_signal_id bigint, p_purposes text[] default '{open,close,flatten}')
+-- The cash side of a trade from its fills (every order purpose unless p_purposes says
+-- otherwise: open, close, flatten and any leg-evening order are all the trade's cash):
+-- sells +, buys −, fees in USDT, and the fees still in another currency per currency.
+create or replace function watchlist.trade_fill_money(p_signal_id bigint, p_purposes text[] default null)
 returns table (cash numeric, fees_usdt numeric, fees_unconverted jsonb, notional_long numeric, notional_short numeric,
                exit_short numeric, exit_long numeric, last_fill_at timestamptz)
 language sql stable as $$
   with x as (
     select o.leg, o.purpose, o.side, f.price, f.qty, f.fee, f.fee_currency, f.fee_usdt, f.ts
     from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id
-    where o.signal_id = p_signal_id and o.purpose = any(p_purposes))
+    where o.signal_id = p_signal_id and (p_purposes is null or o.purpose = any(p_purposes)))
   select coalesce(sum(case when side = 'sell' then price * qty else -price * qty end), 0),
          coalesce(sum(fee_usdt), 0),
          (select jsonb_object_agg(c, a) from (select fee_currency c, sum(fee) a from x where fee_usdt is null group by 1) u),
@@ -168,7 +171,7 @@ begin
            'fee_usdt', f.fee_usdt, 'ts', f.ts) order by f.id), '[]')
   into v_fills
   from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id
-  where o.signal_id = p_signal_id and o.purpose in ('open', 'flatten');
+  where o.signal_id = p_signal_id;
   insert into watchlist.live_trade_exit as e (signal_id, reason, pnl_hat, requested_at, closed_at, exit_fills, fees_usdt,
     fees_unconverted, funding_usdt, funding_sources, realized_pnl_usdt, realized_pnl_frac)
   values (p_signal_id, 'rollback', coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat), coalesce(s.closed_at, now()),

@@ -156,8 +156,8 @@ language sql stable as $$
   from watchlist.live_trade_signal s where s.id = p_signal_id
 $$;
 
--- Finish a close. Realised PnL = Σ fills (sells +, buys −) over the trade's open
--- and close orders − fees in USDT (fee_usdt; a fee not yet converted is listed in
+-- Finish a close. Realised PnL = Σ fills (sells +, buys −) over all the trade's
+-- orders − fees in USDT (fee_usdt; a fee not yet converted is listed in
 -- fees_unconverted, never added as if it were USDT) + funding (the account's own funding
 -- payments per leg where the venue gave them, else the public-rate estimate, labelled in
 -- funding_sources), counting only settlements after the open and up to the last close fill.
@@ -184,7 +184,7 @@ begin
      or (watchlist.trade_leg_net(p_signal_id, 'long') <> 0 and not 'long' = any(p_flat_legs)) then
     return jsonb_build_object('action', 'remaining');
   end if;
-  select * into m from watchlist.trade_fill_money(p_signal_id, '{open,close}');
+  select * into m from watchlist.trade_fill_money(p_signal_id);
   select max(f.ts) into v_closed_at
   from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id
   where o.signal_id = p_signal_id and o.purpose = 'close';

@@ -240,6 +240,31 @@ describe('fees in another currency and the account funding', () => {
   });
 });
 
+describe('paper venue: the account funding history', () => {
+  it('pays − rate × the position held at each settlement × its price (a long pays a positive rate)', async () => {
+    const v = vs.get('bybit') as Venue;
+    const sym = 'DOT/USDT:USDT';
+    const o = await v.createMarketOrder({ symbol: sym, side: 'buy', amountBase: '10', reduceOnly: false, clientOrderId: 'fundtest1' });
+    // the position was opened a day ago
+    await db.query(`update paper.fill set ts = ts - interval '1 day' where order_id = (select id from paper.venue_order where client_order_id = 'fundtest1')`);
+    const now = Date.now();
+    const rates = await v.fetchFundingHistory(sym, now - 25 * HOUR, now);
+    expect(rates.length).toBeGreaterThan(0);
+    const pays = await v.fetchFundingPayments!(sym, now - 25 * HOUR, now);
+    const { rows } = await db.query(`select price::text from paper.fill where order_id = (select id from paper.venue_order where client_order_id = 'fundtest1') order by ts desc, id desc limit 1`);
+    const price = Number(rows[0].price);
+    const before = rates.filter((r) => r.ts > now - 24 * HOUR); // settlements after the (backdated) fill
+    expect(pays.map((p) => p.ts)).toEqual(before.filter((r) => r.rate !== 0).map((r) => r.ts));
+    for (const p of pays) {
+      const r = before.find((x) => x.ts === p.ts)!;
+      expect(Number(p.amount)).toBeCloseTo(-r.rate * 10 * price, 9);
+      expect(p.currency).toBe('USDT');
+    }
+    expect(o.filledBase).toBe('10');
+    await v.createMarketOrder({ symbol: sym, side: 'sell', amountBase: '10', reduceOnly: true, clientOrderId: 'fundtest2' });
+  });
+});
+
 describe('rollback: a partial_failed trade realises a loss', () => {
   it('writes a rollback exit with the lone leg open + flatten cash and fees, in v_trade_pnl and the daily views', async () => {
     vs.faults.failNext('binance', 'reject');

@@ -339,8 +339,8 @@ export class PaperVenue implements Venue {
 
   /**
    * What the paper account paid or received at each settlement of the source's funding
-   * history: − rate × the position's signed cost basis just before the settlement (a long
-   * pays a positive rate, a short receives it), computed in numeric from the ledger.
+   * history: − rate × the signed position just before the settlement × the last fill price
+   * (a long pays a positive rate, a short receives it), in numeric from the ledger.
    */
   async fetchFundingPayments(symbol: string, since: number, until: number): Promise<FundingPayment[]> {
     await this.#gate('fetchFundingHistory');
@@ -348,7 +348,8 @@ export class PaperVenue implements Venue {
     const out: FundingPayment[] = [];
     for (const r of rates) {
       const { rows } = await this.#db.query(
-        `select (-($4::numeric) * coalesce(sum(case when o.side = 'buy' then f.qty * f.price else -f.qty * f.price end), 0))::text as amount
+        `select coalesce(-($4::numeric) * sum(case when o.side = 'buy' then f.qty else -f.qty end)
+                          * (array_agg(f.price order by f.ts desc, f.id desc))[1], 0)::text as amount
          from paper.fill f join paper.venue_order o on o.id = f.order_id
          where o.venue = $1 and o.symbol = $2 and f.ts < to_timestamp($3::float8 / 1000)`,
         [this.name, symbol, r.ts, numberToPlain(r.rate)],
