@@ -206,3 +206,8 @@ comment on column watchlist.live_trade_fill.fee_rate is 'USDT per unit of fee_cu
 comment on column watchlist.live_trade_fill.fee_rate_source is 'Where fee_rate came from (same_currency, or venue:market:candle@time).';
 comment on column watchlist.live_trade_exit.funding_sources is 'Per leg, where realised funding came from: account (the venue''s funding payments), public_rate (estimate from published rates), none.';
 comment on column watchlist.live_trade_exit.fees_unconverted is 'Fees that could not be converted to USDT, per currency; when set, realized_pnl_usdt excludes them.';
+
+-- partial_failed trades from before rollback exits existed get theirs (idempotent: only those without)
+select watchlist.trade_rollback_exit(s.id)
+from watchlist.live_trade_signal s
+where s.status = 'partial_failed' and not exists (select 1 from watchlist.live_trade_exit e where e.signal_id = s.id);

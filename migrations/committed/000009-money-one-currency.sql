@@ -1,5 +1,5 @@
 --! Previous: sha1:9ed96c5944d0762387e4d4d9d22dfe9f90196798
---! Hash: sha1:95cc60e6ea882e7b0ebe40a9bea0c17b73b5d5fa
+--! Hash: sha1:9b3658359df68b96756902d18120359de4478895
 --! Message: money-one-currency
 
 -- Fees in USDT beside the fee as charged (BNB on Binance), with the rate and where
@@ -28,3 +28,11 @@ begin
       check (reason in ('take_profit','max_hold','manual','kill_switch','rollback'));
   end if;
 end $$;
+
+-- fills recorded before this migration: a fee in USDT (or none) is already in USDT; a fee in
+-- another coin stays null and the convert_fees job prices it at its own fill time
+update watchlist.live_trade_fill
+set fee_usdt = coalesce(fee, 0), fee_rate = 1,
+    fee_rate_source = case when fee is null then 'no_fee_reported' when fee = 0 then 'zero' else 'same_currency' end
+where fee_usdt is null
+  and (fee is null or fee = 0 or upper(coalesce(nullif(fee_currency, ''), 'USDT')) = 'USDT');
