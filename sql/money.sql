@@ -211,3 +211,7 @@ comment on column watchlist.live_trade_exit.fees_unconverted is 'Fees that could
 select watchlist.trade_rollback_exit(s.id)
 from watchlist.live_trade_signal s
 where s.status = 'partial_failed' and not exists (select 1 from watchlist.live_trade_exit e where e.signal_id = s.id);
+
+comment on function watchlist.fee_conversion_pending(bigint, integer) is 'Fills whose fee is in another currency and not yet priced in USDT (the conversion job''s worklist).';
+comment on function watchlist.trade_fill_money(bigint, text[]) is 'A trade''s cash from its fills: Σ sells − buys, fees in USDT, fees still unconverted per currency, entry notionals, exit prices.';
+comment on function watchlist.trade_funding(jsonb, timestamptz, timestamptz, numeric, numeric) is 'Realised funding of a trade from the worker''s per-leg account payments (or labelled public-rate estimate), settlements in (from, until] only.';

@@ -212,3 +212,5 @@ begin
   return jsonb_build_object('action', 'closed', 'realized_pnl_usdt', v_realized, 'fees_unconverted', m.fees_unconverted,
     'funding_sources', fu.sources);
 end $$;
+
+comment on function watchlist.trade_exit_reason(watchlist.live_trade_signal, double precision, timestamptz) is 'The exit rule, once: kill_switch, take_profit (needs a pnl estimate) or max_hold for an open trade at a time; null to keep it.';
