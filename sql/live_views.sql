@@ -34,14 +34,16 @@ group by 1, 2, 3;
 
 -- Realised vs predicted, per finished trade: closed trades and partial_failed ones
 -- (exit reason 'rollback': the lone leg's realised loss). pnl_complete is false when
--- a leg's PnL is unknown (or the trade is still closing) or a fee is still in another currency (fees_unconverted).
+-- a leg's PnL is unknown (or the trade is still closing), a fee is still in another
+-- currency (fees_unconverted) or a leg's funding could not be had (funding_sources 'none').
 create or replace view watchlist.v_trade_pnl as
 select s.id as signal_id, s.symbol, s.leg_short_exchange, s.leg_long_exchange, s.opened_at, e.closed_at,
        e.reason as exit_reason, e.pnl_hat, s.pnl_hat as gate_pnl_hat, s.win_prob,
        e.spread_pnl, e.fees_usdt, e.funding_usdt, e.realized_pnl_usdt, e.realized_pnl_frac,
        e.realized_pnl_frac - e.pnl_hat as frac_minus_predicted,
        e.fees_unconverted, e.funding_sources,
-       e.realized_pnl_usdt is not null and e.fees_unconverted is null as pnl_complete
+       e.realized_pnl_usdt is not null and e.fees_unconverted is null
+         and not coalesce(e.funding_sources @> '{"short": "none"}' or e.funding_sources @> '{"long": "none"}', false) as pnl_complete
 from watchlist.live_trade_exit e
 join watchlist.live_trade_signal s on s.id = e.signal_id;
 

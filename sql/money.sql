@@ -177,7 +177,7 @@ begin
   values (p_signal_id, 'rollback', coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat), coalesce(s.closed_at, now()),
     coalesce(m.last_fill_at, s.closed_at, now()), v_fills, m.fees_usdt, m.fees_unconverted,
     -- held for the seconds between the legs: no settlement is assumed to fall inside
-    0, '{"short": "none", "long": "none"}', m.cash - m.fees_usdt,
+    0, '{"short": "not_held", "long": "not_held"}', m.cash - m.fees_usdt,
     ((m.cash - m.fees_usdt) / nullif(coalesce(m.notional_long, m.notional_short), 0))::float8)
   on conflict (signal_id) do update set exit_fills = excluded.exit_fills, fees_usdt = excluded.fees_usdt,
     fees_unconverted = excluded.fees_unconverted, realized_pnl_usdt = excluded.realized_pnl_usdt,
@@ -204,7 +204,7 @@ create trigger live_trade_signal_rollback_exit after update of status on watchli
 comment on column watchlist.live_trade_fill.fee_usdt is 'The fee in USDT: the fee itself when charged in USDT, else converted at the fee currency''s price at the fill time (null until converted).';
 comment on column watchlist.live_trade_fill.fee_rate is 'USDT per unit of fee_currency used for fee_usdt.';
 comment on column watchlist.live_trade_fill.fee_rate_source is 'Where fee_rate came from (same_currency, or venue:market:candle@time).';
-comment on column watchlist.live_trade_exit.funding_sources is 'Per leg, where realised funding came from: account (the venue''s funding payments), public_rate (estimate from published rates), none.';
+comment on column watchlist.live_trade_exit.funding_sources is 'Per leg, where realised funding came from: account (the venue''s funding payments), public_rate (estimate from published rates), none (neither could be had: funding unknown), not_held (a rollback: held only between the legs).';
 comment on column watchlist.live_trade_exit.fees_unconverted is 'Fees that could not be converted to USDT, per currency; when set, realized_pnl_usdt excludes them.';
 
 -- partial_failed trades from before rollback exits existed get theirs (idempotent: only those without)

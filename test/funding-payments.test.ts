@@ -48,7 +48,7 @@ describe('fetchFundingPayments: the account income, not the public rates', () =>
     expect(calls[1].query).toMatchObject({ after: '1100' });
   });
 
-  it('Bybit: /v5/execution/list execType Funding in windows of at most 7 days; execFee is + paid, so negated', async () => {
+  it('Bybit: /v5/execution/list execType Funding in windows of 3 days (limit 7 days, 100 rows); execFee is + paid, so negated', async () => {
     const { venue, http } = setup('bybit');
     http.on('GET', '/v5/execution/list', (req) => ({
       json: {
@@ -66,10 +66,10 @@ describe('fetchFundingPayments: the account income, not the public rates', () =>
     const ps = await venue.fetchFundingPayments(BTC, NOW - 10 * 24 * H, NOW);
     expect(ps.map((p) => [p.id, p.amount])).toEqual([['e1', '-0.0123'], ['e2', '0.004']]);
     const calls = http.callsTo('GET', '/v5/execution/list');
-    expect(calls).toHaveLength(2);
+    expect(calls).toHaveLength(4); // 10 days in 3-day windows
     for (const c of calls) {
       expect(c.query).toMatchObject({ execType: 'Funding', category: 'linear', symbol: 'BTCUSDT' });
-      expect(Number(c.query['endTime']) - Number(c.query['startTime'])).toBeLessThan(7 * 24 * H);
+      expect(Number(c.query['endTime']) - Number(c.query['startTime'])).toBeLessThan(3 * 24 * H);
     }
   });
 
@@ -84,6 +84,22 @@ describe('fetchFundingPayments: the account income, not the public rates', () =>
     const ps = await venue.fetchFundingPayments(BTC, NOW - 24 * H, NOW);
     expect(ps).toEqual([{ id: 'b1', ts: NOW - 8 * H, amount: '-0.0077', currency: 'USDT' }]);
     expect(http.calls[0].query).toMatchObject({ symbol: 'BTCUSDT', businessType: 'contract_settle_fee', productType: 'USDT-FUTURES', marginCoin: 'USDT' });
+  });
+
+  it('Bitget: a full page (100 bills) is followed by idLessThan = the oldest bill id', async () => {
+    const { venue, http } = setup('bitget');
+    const bill = (i: number) => ({ billId: `b${1000 - i}`, symbol: 'BTCUSDT', amount: '-0.0001', fee: '0', feeByCoupon: '', businessType: 'contract_settle_fee', coin: 'USDT', balance: '100', cTime: String(NOW - i * H) });
+    http.on(
+      'GET',
+      '/api/v2/mix/account/bill',
+      { json: { code: '00000', msg: 'success', requestTime: NOW, data: { bills: Array.from({ length: 100 }, (_, i) => bill(i + 1)), endId: 'b900' } } },
+      { json: { code: '00000', msg: 'success', requestTime: NOW, data: { bills: [bill(101)], endId: 'b899' } } },
+    );
+    const ps = await venue.fetchFundingPayments(BTC, NOW - 200 * H, NOW);
+    expect(ps).toHaveLength(101);
+    const calls = http.callsTo('GET', '/api/v2/mix/account/bill');
+    expect(calls).toHaveLength(2);
+    expect(calls[1].query).toMatchObject({ idLessThan: 'b900' });
   });
 });
 

@@ -279,7 +279,7 @@ describe('rollback: a partial_failed trade realises a loss', () => {
     const fees = fills.reduce((a, f) => a + Number(f.fee_usdt), 0);
     expect(fees).toBeGreaterThan(0);
     const ex = await exitOf(id);
-    expect(ex).toMatchObject({ reason: 'rollback', funding_sources: { short: 'none', long: 'none' } });
+    expect(ex).toMatchObject({ reason: 'rollback', funding_sources: { short: 'not_held', long: 'not_held' } });
     expect(ex.closed_at).not.toBeNull();
     expect(Number(ex.realized_pnl_usdt)).toBeCloseTo(cash - fees, 10);
     expect(Number(ex.realized_pnl_usdt)).toBeLessThan(0);

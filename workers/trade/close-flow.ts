@@ -2,6 +2,7 @@
 // the same unknown-outcome discipline as opening, then realised PnL in SQL.
 // A leg already flat on the venue is not an error: it is reported to SQL, which
 // records that the trade's PnL is unknown for it.
+import { z } from 'zod';
 import type { Venue } from '../venues/types.ts';
 import type { Q } from './db.ts';
 import { resolveUnresolved, submit } from './legs.ts';
@@ -64,6 +65,10 @@ export async function closeSignal(q: Q, signalId: number, venueOf: VenueOf): Pro
   throw new Error(`signal ${signalId}: close not finished (${out.action}); retrying later`);
 }
 
+// what a venue reports is checked before SQL adds it up (a bad row fails the source, which is then recorded)
+const fundingPayments = z.array(z.object({ ts: z.number().finite(), amount: z.string().regex(/^-?\d+(\.\d+)?$/), currency: z.string() }).passthrough());
+const fundingRates = z.array(z.object({ ts: z.number().finite(), rate: z.number().finite() }));
+
 /**
  * Funding per leg while the trade was held, from the open to the last close fill (a
  * settlement after the close is not ours): the account's own payments where the venue
@@ -84,7 +89,7 @@ async function fundingDuringTrade(q: Q, signalId: number, venueOf: VenueOf) {
     const v = await venueOf(name);
     if (v.fetchFundingPayments) {
       try {
-        return { source: 'account', payments: await v.fetchFundingPayments(s.symbol, since, until) };
+        return { source: 'account', payments: fundingPayments.parse(await v.fetchFundingPayments(s.symbol, since, until)) };
       } catch (e) {
         await q.query(`select watchlist.trade_error($1, 'funding', $2, 'FundingPayments', $3)`, [
           signalId, name, `account funding history failed, using the public-rate estimate: ${(e as Error).message}`,
@@ -92,7 +97,7 @@ async function fundingDuringTrade(q: Q, signalId: number, venueOf: VenueOf) {
       }
     }
     try {
-      return { source: 'public_rate', rates: await v.fetchFundingHistory(s.symbol, since, until) };
+      return { source: 'public_rate', rates: fundingRates.parse(await v.fetchFundingHistory(s.symbol, since, until)) };
     } catch (e) {
       await q.query(`select watchlist.trade_error($1, 'funding', $2, 'FundingHistory', $3)`, [signalId, name, (e as Error).message]);
       return { source: 'none' };

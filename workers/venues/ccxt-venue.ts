@@ -797,6 +797,7 @@ export class CcxtVenue implements Venue {
    * The account's funding payments (ccxt fetchFundingHistory = the account's income, not the
    * public rates). Signs: Binance income, OKX balChg and Bitget bill amount are + received;
    * Bybit reports funding as an execution fee (execType Funding), + paid, so it is negated.
+   * Each venue's paging is followed, so hourly funding over a week is complete.
    */
   async fetchFundingPayments(symbol: string, since: number, until: number): Promise<FundingPayment[]> {
     const m = this.#market(symbol);
@@ -837,9 +838,10 @@ export class CcxtVenue implements Venue {
         break;
       }
       case 'bybit': {
-        // /v5/execution/list accepts at most 7 days between startTime and endTime
-        const WEEK = 7 * 24 * HOUR_MS - 1;
-        for (let from = since; from <= until; from += WEEK + 1) await fetch(from, 100, { until: Math.min(until, from + WEEK) }).then((r) => add(r as any));
+        // /v5/execution/list accepts at most 7 days between startTime and endTime and 100 rows;
+        // 3-day windows hold every settlement even at hourly funding (72)
+        const SPAN = 3 * 24 * HOUR_MS - 1;
+        for (let from = since; from <= until; from += SPAN + 1) await fetch(from, 100, { until: Math.min(until, from + SPAN) }).then((r) => add(r as any));
         break;
       }
       case 'okx': {
@@ -854,9 +856,18 @@ export class CcxtVenue implements Venue {
         }
         break;
       }
-      case 'bitget':
-        await fetch(since, 100, { until }).then((r) => add(r as any));
+      case 'bitget': {
+        // bills newest first, 100 a page; older pages by idLessThan = the oldest bill id
+        let idLessThan: string | undefined;
+        for (let page = 0; page < HISTORY_MAX_PAGES; page++) {
+          const rows = await fetch(since, 100, { until, ...(idLessThan ? { idLessThan } : {}) });
+          add(rows as any);
+          if (rows.length < 100) break;
+          idLessThan = String((rows[0] as any)?.id ?? '');
+          if (!idLessThan) break;
+        }
         break;
+      }
     }
     return [...out.values()].sort((a, b) => a.ts - b.ts);
   }
