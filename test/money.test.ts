@@ -297,6 +297,47 @@ describe('rollback: a partial_failed trade realises a loss', () => {
   });
 });
 
+describe('paper venue fault: fees reported in BNB', () => {
+  it('a rollback whose fills were charged in BNB is flagged until the conversion job prices them, then its loss is in USDT', async () => {
+    vs.faults.set('okx', { feeCoin: { currency: 'BNB', usdtPrice: '600' } });
+    vs.faults.failNext('binance', 'reject');
+    const ev = await insertEvent(db, { symbol: 'DOGE/USDT:USDT', high: 'okx', low: 'binance' });
+    try {
+      // the open path only (no cron): the rollback exit is written with the fees still in BNB
+      await drain(db, 1);
+    } finally {
+      vs.faults.set('okx', { feeCoin: null });
+    }
+    const { rows } = await db.query(`select id, status from watchlist.live_trade_signal where event_id = $1 and status <> 'ignored'`, [ev]);
+    expect(rows[0].status).toBe('partial_failed');
+    const id = rows[0].id;
+    const before = await fillsOf(id);
+    expect(before.every((f) => f.fee_currency === 'BNB' && f.fee_usdt === null)).toBe(true);
+    const ex0 = await exitOf(id);
+    expect(ex0.reason).toBe('rollback');
+    expect(Number(ex0.fees_unconverted.BNB)).toBeCloseTo(before.reduce((a, f) => a + Number(f.fee), 0), 12);
+    expect((await db.query('select pnl_complete from watchlist.v_trade_pnl where signal_id = $1', [id])).rows[0].pnl_complete).toBe(false);
+
+    vs.faults.set('okx', { feeCoin: { currency: 'BNB', usdtPrice: '600' } });
+    try {
+      await enqueue(db, 'convert_fees');
+      await drain(db, 1);
+    } finally {
+      vs.faults.set('okx', { feeCoin: null });
+    }
+    const after = await fillsOf(id);
+    for (const f of after) {
+      expect(Number(f.fee_usdt)).toBeCloseTo(Number(f.fee) * 600, 12);
+      expect(f.fee_rate_source).toBe('okx:BNB/USDT:fault-price');
+    }
+    const ex = await exitOf(id);
+    expect(ex.fees_unconverted).toBeNull();
+    const cash = after.reduce((a, f) => a + (f.side === 'sell' ? 1 : -1) * Number(f.price) * Number(f.qty), 0);
+    expect(Number(ex.realized_pnl_usdt)).toBeCloseTo(cash - after.reduce((a, f) => a + Number(f.fee_usdt), 0), 10);
+    expect((await db.query('select pnl_complete from watchlist.v_trade_pnl where signal_id = $1', [id])).rows[0].pnl_complete).toBe(true);
+  });
+});
+
 describe('max hold by the clock', () => {
   it('a trade held past max hold is closed by the minute job even when no book can be read', async () => {
     const id = await openTrade('ADA/USDT:USDT', 'okx', 'binance');

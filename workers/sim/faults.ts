@@ -17,6 +17,8 @@ export interface VenueFaults {
   down: boolean;
   /** with timeout_after_late: how long the order stays invisible to look-ups */
   lateVisibilityMs?: number;
+  /** report fees in this coin at this USDT price, like Binance charging BNB (the ledger stays in USDT) */
+  feeCoin?: { currency: string; usdtPrice: string } | null;
 }
 
 /** timeout_after_late: executed, reply lost, and the order only shows in look-ups

@@ -266,7 +266,11 @@ export class PaperVenue implements Venue {
 
   #toResult(r: any): OrderResult {
     const ts = Number(r.ts_ms);
-    const fills: OrderFill[] = r.fills.map((f: any) => ({ tradeId: f.trade_id, price: f.price, amountBase: f.qty, fee: f.fee, feeCurrency: 'USDT', ts }));
+    // fault: fees reported in another coin (truncated to 1e-8 of it), as Binance does with BNB
+    const coin = this.#faults?.get(this.name).feeCoin ?? null;
+    const feeOf = (usdt: string) => (coin ? toStr(mul({ units: stepsIn(dec(usdt), mul(dec(coin.usdtPrice), FEE_STEP)), scale: 0 }, FEE_STEP)) : usdt);
+    const feeCurrency = coin?.currency ?? 'USDT';
+    const fills: OrderFill[] = r.fills.map((f: any) => ({ tradeId: f.trade_id, price: f.price, amountBase: f.qty, fee: feeOf(f.fee), feeCurrency, ts }));
     return {
       venue: this.name,
       symbol: r.symbol,
@@ -277,8 +281,8 @@ export class PaperVenue implements Venue {
       amountBase: r.amount_str,
       filledBase: toStr(dec(String(r.filled))),
       avgPrice: r.avg_price === null ? null : String(r.avg_price),
-      fee: toStr(dec(String(r.fee))),
-      feeCurrency: 'USDT',
+      fee: feeOf(toStr(dec(String(r.fee)))),
+      feeCurrency,
       fills,
       reduceOnly: r.reduce_only,
       ts,
@@ -360,10 +364,12 @@ export class PaperVenue implements Venue {
     return out;
   }
 
-  /** paper fees are charged in USDT; another coin is priced at the source's book mid (labelled) */
+  /** paper fees are charged in USDT unless the feeCoin fault says otherwise (priced at its price); another coin at the source's book mid (labelled) */
   async fetchUsdtPriceAt(currency: string, ts: number): Promise<PriceAt | null> {
     const c = currency.toUpperCase();
     if (c === 'USDT') return { symbol: 'USDT', price: '1', ts, source: 'same_currency' };
+    const coin = this.#faults?.get(this.name).feeCoin;
+    if (coin && coin.currency.toUpperCase() === c) return { symbol: `${c}/USDT`, price: coin.usdtPrice, ts, source: `${this.name}:${c}/USDT:fault-price` };
     const symbol = `${c}/USDT:USDT`;
     if (!this.source.symbols().includes(symbol)) return null;
     const b = await this.source.fetchOrderBook(symbol, 1);
