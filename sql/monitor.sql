@@ -98,7 +98,8 @@ language sql stable as $$
   select case
     when s.status <> 'open' then null
     when watchlist.cfg_num('kill_switch', 0) >= 2 then 'kill_switch'
-    when p_pnl_est >= watchlist.cfg_num('trade.take_profit_ratio', 0.8) * coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat) then 'take_profit'
+    -- the target is the one the pages show (sql/graphql.sql)
+    when p_pnl_est >= watchlist.live_trade_signal_take_profit_pnl(s) then 'take_profit'
     when p_at - s.opened_at >= make_interval(secs => 3600 * watchlist.cfg_num('trade.max_hold_hours', 168)) then 'max_hold'
   end
 $$;
