@@ -1,0 +1,66 @@
+// Which Host and Origin the server answers. A page on another site can point a
+// DNS name it controls at 127.0.0.1 (DNS rebinding) and then read this server as
+// "same origin"; the browser still sends that name as Host, so a Host outside the
+// allow-list is refused. Browsers always send Origin on websockets, and a page on
+// another origin (another port included) must not read trades over them, so an
+// Origin outside the allow-list is refused on websockets and on HTTP alike.
+// Requests without Origin (curl, the CLI, Node clients) are not from a page.
+import type http from 'node:http';
+
+export interface HostPolicy {
+  /** host:port strings (lower case, IPv6 in brackets) a request may name */
+  allowed: ReadonlySet<string>;
+}
+
+const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
+
+/** `name` or `name:port` as it appears in a Host header, lower case; IPv6 in brackets */
+function normalise(entry: string): string {
+  const e = entry.trim().toLowerCase();
+  if (e.includes(':') && !e.startsWith('[') && e.split(':').length > 2) return `[${e}]`; // a bare IPv6 address
+  return e;
+}
+
+/**
+ * Loopback names on `port`, the address the server is bound to (unless a wildcard),
+ * and WL_ALLOWED_HOSTS (comma-separated; an entry without a port means this port).
+ */
+export function hostPolicy(port: number, boundHost: string | undefined, env: NodeJS.ProcessEnv = process.env): HostPolicy {
+  const names = [...LOOPBACK];
+  if (boundHost && !['0.0.0.0', '::', '[::]'].includes(boundHost)) names.push(normalise(boundHost));
+  const extra = (env.WL_ALLOWED_HOSTS ?? '').split(',').map(normalise).filter(Boolean);
+  const allowed = new Set<string>();
+  for (const n of [...names, ...extra]) {
+    if (/:\d+$/.test(n)) allowed.add(n);
+    else allowed.add(`${n}:${port}`);
+  }
+  return { allowed };
+}
+
+/** a Host header value as host:port (the port implied by the scheme when absent) */
+function hostPort(host: string, defaultPort: number): string {
+  const h = host.trim().toLowerCase();
+  return /:\d+$/.test(h) ? h : `${h}:${defaultPort}`;
+}
+
+export type Refusal = { status: number; reason: string };
+
+/** null when the request may be answered, else the status and reason to refuse it with */
+export function checkRequest(req: http.IncomingMessage, policy: HostPolicy): Refusal | null {
+  const host = req.headers.host;
+  if (!host || !policy.allowed.has(hostPort(host, 80))) {
+    return { status: 421, reason: `Host ${JSON.stringify(host ?? '')} is not served here; add it to WL_ALLOWED_HOSTS to allow it.` };
+  }
+  const origin = req.headers.origin;
+  if (origin === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return { status: 403, reason: `Origin ${JSON.stringify(origin)} is not allowed.` };
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !policy.allowed.has(hostPort(url.host, url.protocol === 'https:' ? 443 : 80))) {
+    return { status: 403, reason: `Origin ${JSON.stringify(origin)} is not allowed; add its host to WL_ALLOWED_HOSTS to allow it.` };
+  }
+  return null;
+}

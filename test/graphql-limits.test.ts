@@ -1,0 +1,267 @@
+// The red-team attacks on the API's edges (issue 9, items 1 and 7), each against a
+// real PostGraphile server over HTTP and websockets started here: cost limits
+// (fragment bomb, aliases, omitted `first`, node budget), Host / Origin checks,
+// the pages' Content-Security-Policy, and Ruru only on request.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import WebSocket from 'ws';
+import { freshDb, type TestDb } from './helpers/db.ts';
+import { startServer, type RunningServer } from '../graphql/server.ts';
+import { limitsFromEnv } from '../graphql/limits.ts';
+
+const DEFAULT_PAGE = limitsFromEnv({}).defaultPage;
+let db: TestDb;
+let srv: RunningServer;
+let signalId: string;
+
+type GqlResult = { status: number; ms: number; bytes: number; data?: any; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+
+async function gql(query: string, variables: Record<string, unknown> = {}): Promise<GqlResult> {
+  const t0 = performance.now();
+  const res = await fetch(`${srv.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await res.text();
+  return { status: res.status, ms: performance.now() - t0, bytes: text.length, ...JSON.parse(text) };
+}
+
+/** a raw HTTP request, so Host and Origin are exactly what an attacker's browser would send */
+function rawGet(path: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: srv.port, path, method: 'GET', headers, setHost: false }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** open a graphql-ws socket with `origin`; resolves 'open' or the refusal's status */
+function openSocket(origin: string | undefined, server = srv): Promise<{ opened: true; ws: WebSocket } | { opened: false; status: number }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/graphql`, 'graphql-transport-ws', origin ? { origin } : {});
+    ws.once('open', () => resolve({ opened: true, ws }));
+    ws.once('unexpected-response', (_req, res) => {
+      resolve({ opened: false, status: res.statusCode ?? 0 });
+      ws.terminate();
+    });
+    ws.once('error', (e) => reject(e));
+  });
+}
+
+/** on an open socket: init, run `query`, resolve its first `next` payload or error */
+function wsQuery(ws: WebSocket, query: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    ws.on('message', (raw) => {
+      const m = JSON.parse(String(raw));
+      if (m.type === 'connection_ack') ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+      else if (m.type === 'next' || m.type === 'error') resolve(m.payload);
+    });
+    ws.once('close', (code) => reject(new Error(`closed ${code}`)));
+    ws.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+  });
+}
+
+beforeAll(async () => {
+  db = await freshDb();
+  const { rows } = await db.query(
+    `insert into watchlist.live_trade_signal (symbol, horizon_min, pnl_hat, win_prob, leg_short_exchange, leg_long_exchange,
+       status, notional_usdt, entry_spread, opened_at)
+     values ('ETH/USDT:USDT', 240, 0.02, 0.96, 'okx', 'binance', 'open', 50, 0.025, now() - interval '1 day')
+     returning id`,
+  );
+  signalId = rows[0].id;
+  // more rows than the default page
+  await db.query(
+    `insert into watchlist.live_trade_spread_sample (signal_id, ts, spread, pnl_est)
+     select $1, now() - (g || ' minutes')::interval, 0.02, 0.001 from generate_series(0, 3 * $2::int) g`,
+    [signalId, DEFAULT_PAGE],
+  );
+  // no graphiql option: the default (no WL_DEV_GRAPHIQL) is what is tested
+  delete process.env.WL_DEV_GRAPHIQL;
+  srv = await startServer({ url: db.url, port: 0 });
+});
+
+afterAll(async () => {
+  await srv?.stop();
+  await db?.close();
+});
+
+describe('GraphQL cost limits', () => {
+  it('refuses a 22-level fragment bomb (each fragment spreads the next twice) fast, before planning', async () => {
+    const frags = [];
+    for (let i = 0; i < 22; i++) frags.push(`fragment F${i} on LiveTradeSignal { ...F${i + 1} ...F${i + 1} }`);
+    frags.push('fragment F22 on LiveTradeSignal { rowId symbol }');
+    const query = `{ allLiveTradeSignals(first: 1) { nodes { ...F0 } } } ${frags.join(' ')}`;
+    expect(query.length).toBeLessThan(1200);
+    const r = await gql(query);
+    expect(r.ms).toBeLessThan(1000);
+    expect(r.status).toBe(400);
+    expect(r.data).toBeUndefined();
+    expect(r.errors?.[0].extensions?.code).toBe('COST_LIMIT');
+    expect(r.errors?.[0].message).toMatch(/Query cost .* exceeds the budget of \d+ nodes/);
+    // the process is not blocked: a small query answers at once
+    const ok = await gql('{ viewerRole }');
+    expect(ok.data.viewerRole).toBe('wl_reader');
+    expect(ok.ms).toBeLessThan(1000);
+  });
+
+  it('gives a connection without first/last the default page, not the whole table', async () => {
+    const r = await gql('{ allLiveTradeSpreadSamples { totalCount nodes { rowId } } }');
+    expect(r.errors).toBeUndefined();
+    expect(r.data.allLiveTradeSpreadSamples.totalCount).toBe(3 * DEFAULT_PAGE + 1);
+    expect(r.data.allLiveTradeSpreadSamples.nodes).toHaveLength(DEFAULT_PAGE);
+    // a nested (relation) connection too, and `last` alone still works
+    const nested = await gql(
+      `query($id: BigInt!) { liveTradeSignalByRowId(rowId: $id) { liveTradeSpreadSamplesBySignalId { nodes { rowId } } } }`,
+      { id: signalId },
+    );
+    expect(nested.data.liveTradeSignalByRowId.liveTradeSpreadSamplesBySignalId.nodes).toHaveLength(DEFAULT_PAGE);
+    const last = await gql('{ allLiveTradeSpreadSamples(last: 5, orderBy: ROW_ID_ASC) { nodes { rowId } } }');
+    expect(last.errors).toBeUndefined();
+    expect(last.data.allLiveTradeSpreadSamples.nodes).toHaveLength(5);
+    // `first: $n` with $n unset is also the default page
+    const v = await gql('query($n: Int) { allLiveTradeSpreadSamples(first: $n) { nodes { rowId } } }');
+    expect(v.data.allLiveTradeSpreadSamples.nodes).toHaveLength(DEFAULT_PAGE);
+    const explicit = await gql('{ allLiveTradeSpreadSamples(first: 250) { nodes { rowId } } }');
+    expect(explicit.data.allLiveTradeSpreadSamples.nodes).toHaveLength(250);
+  });
+
+  it('bounds 20 aliases of a connection without first to the default page each', async () => {
+    const parts = Array.from({ length: 20 }, (_, i) => `a${i}: allLiveTradeSpreadSamples { nodes { rowId ts spread pnlEst } }`);
+    const r = await gql(`{ ${parts.join('\n')} }`);
+    expect(r.errors).toBeUndefined();
+    for (let i = 0; i < 20; i++) expect(r.data[`a${i}`].nodes.length).toBeLessThanOrEqual(DEFAULT_PAGE);
+    expect(r.bytes).toBeLessThan(20 * DEFAULT_PAGE * 200);
+  });
+
+  it('refuses too many aliases', async () => {
+    const parts = Array.from({ length: 200 }, (_, i) => `a${i}: viewerRole`);
+    const r = await gql(`{ ${parts.join(' ')} }`);
+    expect(r.status).toBe(400);
+    expect(r.errors?.[0].extensions?.code).toBe('ALIAS_LIMIT');
+    expect(r.errors?.[0].message).toMatch(/200 aliases; the limit is \d+/);
+  });
+
+  it('refuses a query over the node budget (nested pages multiply), with variables counted', async () => {
+    const q = `query($n: Int) { allLiveTradeSignals(first: $n) { nodes { liveTradeSpreadSamplesBySignalId(first: $n) { nodes { rowId ts spread } } } } }`;
+    const big = await gql(q, { n: 2000 });
+    expect(big.status).toBe(400);
+    expect(big.errors?.[0].extensions?.code).toBe('COST_LIMIT');
+    expect(big.data).toBeUndefined();
+    const small = await gql(q, { n: 10 });
+    expect(small.errors).toBeUndefined();
+    expect(small.data.allLiveTradeSignals.nodes[0].liveTradeSpreadSamplesBySignalId.nodes).toHaveLength(10);
+  });
+
+  it('still refuses first/last above the maximum page and answers introspection, but not a nested introspection bomb', async () => {
+    const r = await gql('{ allLiveTradeSpreadSamples(first: 1000000) { nodes { rowId } } }');
+    expect(r.errors?.[0].message).toMatch(/first\/last must be between/);
+    const intro = await gql('{ __schema { types { name fields { name args { name type { name ofType { name ofType { name } } } } } } } }');
+    expect(intro.errors).toBeUndefined();
+    const bomb = await gql('{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }');
+    expect(bomb.status).toBe(400); // graphql-js's MaxIntrospectionDepthRule
+    expect(bomb.errors?.[0].message).toMatch(/introspection depth/);
+  });
+
+  it('applies the same budget to operations over the websocket', async () => {
+    const s = await openSocket(undefined);
+    if (!s.opened) throw new Error(`socket refused: ${s.status}`);
+    try {
+      const frags = Array.from({ length: 22 }, (_, i) => `fragment F${i} on LiveTradeSignal { ...F${i + 1} ...F${i + 1} }`);
+      const payload = await wsQuery(s.ws, `{ allLiveTradeSignals(first: 1) { nodes { ...F0 } } } ${frags.join(' ')} fragment F22 on LiveTradeSignal { rowId }`);
+      const errors = Array.isArray(payload) ? payload : payload.errors;
+      expect(errors?.[0].message).toMatch(/exceeds the budget/);
+    } finally {
+      s.ws.close();
+    }
+  });
+});
+
+describe('Host and Origin', () => {
+  it('refuses a request naming another Host (DNS rebinding)', async () => {
+    const evil = await rawGet('/live_trading', { Host: `evil.example:${srv.port}` });
+    expect([403, 421]).toContain(evil.status);
+    expect(evil.body).not.toMatch(/<html/i);
+    const evilGql = await rawGet('/graphql?query=%7BviewerRole%7D', { Host: 'evil.example' });
+    expect([403, 421]).toContain(evilGql.status);
+    for (const host of [`localhost:${srv.port}`, `127.0.0.1:${srv.port}`, `[::1]:${srv.port}`]) {
+      expect((await rawGet('/live_trading', { Host: host })).status).toBe(200);
+    }
+  });
+
+  it('refuses a websocket from another origin (another port too) and accepts the same origin', async () => {
+    for (const origin of ['http://evil.example', `http://127.0.0.1:${srv.port + 1}`, 'null']) {
+      const s = await openSocket(origin);
+      expect(s.opened, origin).toBe(false);
+      if (!s.opened) expect(s.status).toBe(403);
+    }
+    for (const origin of [`http://127.0.0.1:${srv.port}`, `http://localhost:${srv.port}`]) {
+      const s = await openSocket(origin);
+      expect(s.opened, origin).toBe(true);
+      if (s.opened) {
+        const payload = await wsQuery(s.ws, '{ viewerRole }');
+        expect(payload.data.viewerRole).toBe('wl_reader');
+        s.ws.close();
+      }
+    }
+  });
+
+  it('admits the hosts listed in WL_ALLOWED_HOSTS', async () => {
+    const prev = process.env.WL_ALLOWED_HOSTS;
+    process.env.WL_ALLOWED_HOSTS = 'trading.lan, 10.0.0.7:8080';
+    const other = await startServer({ url: db.url, port: 0, poolMax: 2 });
+    try {
+      const get = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          http.request({ host: '127.0.0.1', port: other.port, path: '/live_trading', headers: { Host: host }, setHost: false }, (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          }).on('error', reject).end();
+        });
+      expect(await get(`trading.lan:${other.port}`)).toBe(200);
+      expect(await get('10.0.0.7:8080')).toBe(200);
+      expect(await get(`10.0.0.7:${other.port}`)).toBe(421);
+      expect(await get(`evil.example:${other.port}`)).toBe(421);
+      const s = await openSocket(`http://trading.lan:${other.port}`, other);
+      expect(s.opened).toBe(true);
+      if (s.opened) s.ws.close();
+    } finally {
+      if (prev === undefined) delete process.env.WL_ALLOWED_HOSTS;
+      else process.env.WL_ALLOWED_HOSTS = prev;
+      await other.stop();
+    }
+  });
+});
+
+describe('pages: CSP, and Ruru only on request', () => {
+  it('serves the pages with a Content-Security-Policy that allows only this origin', async () => {
+    for (const p of ['/live_trading', '/watchlist', '/watchlist/db', '/pages/common.js']) {
+      const r = await fetch(srv.url + p);
+      expect(r.status).toBe(200);
+      const csp = r.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toMatch(/script-src[^;]*unsafe/);
+      expect(csp).toContain("frame-ancestors 'none'");
+    }
+  });
+
+  it('has no Ruru by default, and serves it with WL_DEV_GRAPHIQL=1', async () => {
+    expect((await fetch(srv.url + '/graphiql')).status).toBe(404);
+    process.env.WL_DEV_GRAPHIQL = '1';
+    const dev = await startServer({ url: db.url, port: 0, poolMax: 2 });
+    try {
+      const r = await fetch(dev.url + '/graphiql');
+      expect(r.status).toBe(200);
+      expect(await r.text()).toMatch(/ruru/i);
+    } finally {
+      delete process.env.WL_DEV_GRAPHIQL;
+      await dev.stop();
+    }
+  });
+});
