@@ -92,7 +92,8 @@ const checkPage = (n: unknown, maxPage: number) => {
 
 type PageTarget = { setFirst(s: unknown): void; setLast(s: unknown): void };
 type RawArgs = { getRaw(name: string): unknown };
-const absent = (step: unknown) => step instanceof ConstantStep && step.data === undefined;
+/** an argument not given in the document (or one the field does not have: setof functions take no `last`) */
+const absent = (step: unknown) => step == null || (step instanceof ConstantStep && step.data === undefined);
 
 export function makeLimitsPlugin(limits: Limits): GraphileConfig.Plugin {
   const isCollection = (scope: { isPgFieldConnection?: boolean; isPgFieldSimpleCollection?: boolean }) =>
@@ -130,9 +131,11 @@ export function makeLimitsPlugin(limits: Limits): GraphileConfig.Plugin {
               } else {
                 if (!absent($first)) {
                   $result.setFirst(
-                    lambda([$first as never, $last as never], ([f, l]: [unknown, unknown]) =>
-                      f == null && l == null ? limits.defaultPage : checkPage(f, limits.maxPage),
-                    ),
+                    absent($last)
+                      ? lambda($first as never, (f: unknown) => (f == null ? limits.defaultPage : checkPage(f, limits.maxPage)))
+                      : lambda([$first as never, $last as never], ([f, l]: [unknown, unknown]) =>
+                          f == null && l == null ? limits.defaultPage : checkPage(f, limits.maxPage),
+                        ),
                   );
                 }
                 if (!absent($last)) $result.setLast(lambda($last as never, (l: unknown) => checkPage(l, limits.maxPage)));

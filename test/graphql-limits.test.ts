@@ -127,6 +127,12 @@ describe('GraphQL cost limits', () => {
     // `first: $n` with $n unset is also the default page
     const v = await gql('query($n: Int) { allLiveTradeSpreadSamples(first: $n) { nodes { rowId } } }');
     expect(v.data.allLiveTradeSpreadSamples.nodes).toHaveLength(DEFAULT_PAGE);
+    // a setof function's connection (first but no last argument), with and without first
+    for (const args of ['', ', first: 5', ', first: $n']) {
+      const f = await gql(`query${args.includes('$n') ? '($n: Int)' : ''} { pairSpreadSeries(pSymbol: "BTC/USDT:USDT", pShortVenue: "okx", pLongVenue: "binance"${args}) { nodes { spread } } }`);
+      expect(f.errors, args + JSON.stringify(f.errors)).toBeUndefined();
+      expect(f.data.pairSpreadSeries.nodes).toEqual([]);
+    }
     const explicit = await gql('{ allLiveTradeSpreadSamples(first: 250) { nodes { rowId } } }');
     expect(explicit.data.allLiveTradeSpreadSamples.nodes).toHaveLength(250);
   });
