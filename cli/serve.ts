@@ -14,6 +14,9 @@ export async function startServer(opts: { url: string; port?: number; host?: str
   const trader = process.env.WL_TRADER_TOKEN ? 'trader token set (WL_TRADER_TOKEN)' : 'no WL_TRADER_TOKEN: read-only';
   log(`GraphQL ${srv.url}/graphql (${trader})${graphiqlFromEnv() ? `, Ruru ${srv.url}/graphiql (WL_DEV_GRAPHIQL=1)` : ''}`);
   log(`pages ${srv.url}/live_trading ${srv.url}/watchlist ${srv.url}/watchlist/db`);
+  if (['0.0.0.0', '::'].includes(opts.host ?? process.env.HOST ?? '') && !process.env.WL_ALLOWED_HOSTS) {
+    log('HOST binds every address, but only loopback names are answered: list the names you browse by in WL_ALLOWED_HOSTS');
+  }
   return srv;
 }
 

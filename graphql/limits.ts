@@ -9,8 +9,8 @@
 // no page larger than the maximum. A response above the byte cap is replaced by
 // an error. Anonymous requests also run under a statement_timeout (graphql/auth.ts).
 // Every limit can be set by environment (README, Security).
-import { constant, ConstantStep, lambda, SafeError, type ExecutionArgs } from 'postgraphile/grafast';
-import { GraphQLError, getOperationAST, type ExecutionResult } from 'postgraphile/graphql';
+import { constant, ConstantStep, lambda, SafeError } from 'postgraphile/grafast';
+import { GraphQLError, getOperationAST, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'postgraphile/graphql';
 import { z } from 'zod';
 import { operationCost } from './cost.ts';
 
@@ -55,7 +55,10 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
 const refusal = (message: string, code: string): ExecutionResult => ({ errors: [new GraphQLError(message, { extensions: { code } })] });
 
 /** Why `args` is over budget, or null. */
-export function overBudget(args: Pick<ExecutionArgs, 'schema' | 'document' | 'operationName' | 'variableValues'>, limits: Limits): ExecutionResult | null {
+export function overBudget(
+  args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: unknown },
+  limits: Limits,
+): ExecutionResult | null {
   const operation = getOperationAST(args.document, args.operationName);
   if (!operation) return null; // grafast reports the missing operation itself
   const cost = operationCost(args.schema, args.document, operation, {
@@ -133,7 +136,7 @@ export function makeLimitsPlugin(limits: Limits): GraphileConfig.Plugin {
                   $result.setFirst(
                     absent($last)
                       ? lambda($first as never, (f: unknown) => (f == null ? limits.defaultPage : checkPage(f, limits.maxPage)))
-                      : lambda([$first as never, $last as never], ([f, l]: [unknown, unknown]) =>
+                      : lambda([$first as never, $last as never], ([f, l]: readonly [unknown, unknown]) =>
                           f == null && l == null ? limits.defaultPage : checkPage(f, limits.maxPage),
                         ),
                   );

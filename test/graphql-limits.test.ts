@@ -4,7 +4,7 @@
 // the pages' Content-Security-Policy, and Ruru only on request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http from 'node:http';
-import WebSocket from 'ws';
+import { randomBytes } from 'node:crypto';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { startServer, type RunningServer } from '../graphql/server.ts';
 import { limitsFromEnv } from '../graphql/limits.ts';
@@ -40,29 +40,46 @@ function rawGet(path: string, headers: Record<string, string>): Promise<{ status
   });
 }
 
-/** open a graphql-ws socket with `origin`; resolves 'open' or the refusal's status */
-function openSocket(origin: string | undefined, server = srv): Promise<{ opened: true; ws: WebSocket } | { opened: false; status: number }> {
+/** the status a websocket handshake with `origin` gets: 101 when upgraded, else the refusal's */
+function handshakeStatus(origin: string | undefined, server = srv): Promise<number> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/graphql`, 'graphql-transport-ws', origin ? { origin } : {});
-    ws.once('open', () => resolve({ opened: true, ws }));
-    ws.once('unexpected-response', (_req, res) => {
-      resolve({ opened: false, status: res.statusCode ?? 0 });
-      ws.terminate();
+    const headers: Record<string, string> = {
+      Connection: 'Upgrade',
+      Upgrade: 'websocket',
+      'Sec-WebSocket-Version': '13',
+      'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
+      'Sec-WebSocket-Protocol': 'graphql-transport-ws',
+      ...(origin ? { Origin: origin } : {}),
+    };
+    const req = http.request({ host: '127.0.0.1', port: server.port, path: '/graphql', headers });
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      resolve(res.statusCode!);
     });
-    ws.once('error', (e) => reject(e));
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on('error', reject);
+    req.end();
   });
 }
 
-/** on an open socket: init, run `query`, resolve its first `next` payload or error */
-function wsQuery(ws: WebSocket, query: string): Promise<any> {
+/** a graphql-ws socket (Node's WebSocket, which takes headers) sending `origin`: run `query`, resolve its first payload */
+function wsQuery(origin: string | undefined, query: string): Promise<any> {
   return new Promise((resolve, reject) => {
-    ws.on('message', (raw) => {
-      const m = JSON.parse(String(raw));
+    const init = { protocols: ['graphql-transport-ws'], headers: origin ? { origin } : {} };
+    const ws = new WebSocket(`ws://127.0.0.1:${srv.port}/graphql`, init as unknown as string[]);
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+    ws.onmessage = (e) => {
+      const m = JSON.parse(String(e.data));
       if (m.type === 'connection_ack') ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
-      else if (m.type === 'next' || m.type === 'error') resolve(m.payload);
-    });
-    ws.once('close', (code) => reject(new Error(`closed ${code}`)));
-    ws.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+      else if (m.type === 'next' || m.type === 'error') {
+        resolve(m.payload);
+        ws.close();
+      }
+    };
+    ws.onclose = (e) => reject(new Error(`closed ${e.code}`));
   });
 }
 
@@ -174,17 +191,41 @@ describe('GraphQL cost limits', () => {
     expect(bomb.errors?.[0].message).toMatch(/introspection depth/);
   });
 
-  it('applies the same budget to operations over the websocket', async () => {
-    const s = await openSocket(undefined);
-    if (!s.opened) throw new Error(`socket refused: ${s.status}`);
+  it('keeps the pages\' own queries inside the budget (the samples query goes in batches of 10 trades)', async () => {
+    // @ts-expect-error a browser module without type declarations
+    const { samplesQuery } = await import('../graphql/pages/live_queries.js');
+    const ids = Array.from({ length: 30 }, (_, i) => Number(signalId) + i);
+    const ten = await gql(samplesQuery(ids.slice(0, 10)));
+    expect(ten.errors).toBeUndefined();
+    expect(ten.data[`t${signalId}`].nodes).toHaveLength(3 * DEFAULT_PAGE + 1);
+    const thirty = await gql(samplesQuery(ids));
+    expect(thirty.errors?.[0].extensions?.code).toBe('COST_LIMIT');
+  });
+
+  it('replaces a response above the byte limit by an error', async () => {
+    const small = await startServer({ url: db.url, port: 0, poolMax: 2, limits: { maxResponseBytes: 5_000 } });
     try {
-      const frags = Array.from({ length: 22 }, (_, i) => `fragment F${i} on LiveTradeSignal { ...F${i + 1} ...F${i + 1} }`);
-      const payload = await wsQuery(s.ws, `{ allLiveTradeSignals(first: 1) { nodes { ...F0 } } } ${frags.join(' ')} fragment F22 on LiveTradeSignal { rowId }`);
-      const errors = Array.isArray(payload) ? payload : payload.errors;
-      expect(errors?.[0].message).toMatch(/exceeds the budget/);
+      const res = await fetch(`${small.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ allLiveTradeSpreadSamples(first: 300) { nodes { rowId ts spread pnlEst } } }' }),
+      });
+      const text = await res.text();
+      expect(text.length).toBeLessThan(1000);
+      const body = JSON.parse(text);
+      expect(body.data ?? null).toBeNull();
+      expect(body.errors[0].extensions.code).toBe('RESPONSE_LIMIT');
+      expect(body.errors[0].message).toMatch(/exceeds the limit of 5000/);
     } finally {
-      s.ws.close();
+      await small.stop();
     }
+  });
+
+  it('applies the same budget to operations over the websocket', async () => {
+    const frags = Array.from({ length: 22 }, (_, i) => `fragment F${i} on LiveTradeSignal { ...F${i + 1} ...F${i + 1} }`);
+    const payload = await wsQuery(undefined, `{ allLiveTradeSignals(first: 1) { nodes { ...F0 } } } ${frags.join(' ')} fragment F22 on LiveTradeSignal { rowId }`);
+    const errors = Array.isArray(payload) ? payload : payload.errors;
+    expect(errors?.[0].message).toMatch(/exceeds the budget/);
   });
 });
 
@@ -202,18 +243,13 @@ describe('Host and Origin', () => {
 
   it('refuses a websocket from another origin (another port too) and accepts the same origin', async () => {
     for (const origin of ['http://evil.example', `http://127.0.0.1:${srv.port + 1}`, 'null']) {
-      const s = await openSocket(origin);
-      expect(s.opened, origin).toBe(false);
-      if (!s.opened) expect(s.status).toBe(403);
+      expect(await handshakeStatus(origin), origin).toBe(403);
+      await expect(wsQuery(origin, '{ viewerRole }'), origin).rejects.toThrow(/closed/);
     }
-    for (const origin of [`http://127.0.0.1:${srv.port}`, `http://localhost:${srv.port}`]) {
-      const s = await openSocket(origin);
-      expect(s.opened, origin).toBe(true);
-      if (s.opened) {
-        const payload = await wsQuery(s.ws, '{ viewerRole }');
-        expect(payload.data.viewerRole).toBe('wl_reader');
-        s.ws.close();
-      }
+    for (const origin of [`http://127.0.0.1:${srv.port}`, `http://localhost:${srv.port}`, undefined]) {
+      expect(await handshakeStatus(origin), origin).toBe(101);
+      const payload = await wsQuery(origin, '{ viewerRole }');
+      expect(payload.data.viewerRole).toBe('wl_reader');
     }
   });
 
@@ -233,9 +269,8 @@ describe('Host and Origin', () => {
       expect(await get('10.0.0.7:8080')).toBe(200);
       expect(await get(`10.0.0.7:${other.port}`)).toBe(421);
       expect(await get(`evil.example:${other.port}`)).toBe(421);
-      const s = await openSocket(`http://trading.lan:${other.port}`, other);
-      expect(s.opened).toBe(true);
-      if (s.opened) s.ws.close();
+      expect(await handshakeStatus(`http://trading.lan:${other.port}`, other)).toBe(101);
+      expect(await handshakeStatus(`http://elsewhere.lan:${other.port}`, other)).toBe(403);
     } finally {
       if (prev === undefined) delete process.env.WL_ALLOWED_HOSTS;
       else process.env.WL_ALLOWED_HOSTS = prev;
