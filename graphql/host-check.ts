@@ -8,7 +8,7 @@
 import type http from 'node:http';
 
 export interface HostPolicy {
-  /** host:port strings (lower case, IPv6 in brackets) a request may name */
+  /** host:port strings (lower case, IPv6 in brackets; port `*` for any) a request may name */
   allowed: ReadonlySet<string>;
 }
 
@@ -22,20 +22,22 @@ function normalise(entry: string): string {
 }
 
 /**
- * Loopback names on `port`, the address the server is bound to (unless a wildcard),
- * and WL_ALLOWED_HOSTS (comma-separated; an entry without a port means this port).
+ * Loopback names and the address the server is bound to (unless a wildcard), on the
+ * server's port; and WL_ALLOWED_HOSTS (comma-separated): `name:port` exactly, a bare
+ * `name` on any port (a name the operator declared theirs, e.g. behind a reverse
+ * proxy whose Host carries no port).
  */
 export function hostPolicy(port: number, boundHost: string | undefined, env: NodeJS.ProcessEnv = process.env): HostPolicy {
   const names = [...LOOPBACK];
   if (boundHost && !['0.0.0.0', '::', '[::]'].includes(boundHost)) names.push(normalise(boundHost));
-  const extra = (env.WL_ALLOWED_HOSTS ?? '').split(',').map(normalise).filter(Boolean);
-  const allowed = new Set<string>();
-  for (const n of [...names, ...extra]) {
-    if (/:\d+$/.test(n)) allowed.add(n);
-    else allowed.add(`${n}:${port}`);
+  const allowed = new Set(names.map((n) => `${n}:${port}`));
+  for (const n of (env.WL_ALLOWED_HOSTS ?? '').split(',').map(normalise).filter(Boolean)) {
+    allowed.add(/:\d+$/.test(n) ? n : `${n}:*`);
   }
   return { allowed };
 }
+
+const admits = (policy: HostPolicy, hp: string) => policy.allowed.has(hp) || policy.allowed.has(hp.replace(/:\d+$/, ':*'));
 
 /** a Host header value as host:port (the port implied by the scheme when absent) */
 function hostPort(host: string, defaultPort: number): string {
@@ -48,7 +50,7 @@ export type Refusal = { status: number; reason: string };
 /** null when the request may be answered, else the status and reason to refuse it with */
 export function checkRequest(req: http.IncomingMessage, policy: HostPolicy): Refusal | null {
   const host = req.headers.host;
-  if (!host || !policy.allowed.has(hostPort(host, 80))) {
+  if (!host || !admits(policy, hostPort(host, 80))) {
     return { status: 421, reason: `Host ${JSON.stringify(host ?? '')} is not served here; add it to WL_ALLOWED_HOSTS to allow it.` };
   }
   const origin = req.headers.origin;
@@ -59,7 +61,7 @@ export function checkRequest(req: http.IncomingMessage, policy: HostPolicy): Ref
   } catch {
     return { status: 403, reason: `Origin ${JSON.stringify(origin)} is not allowed.` };
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !policy.allowed.has(hostPort(url.host, url.protocol === 'https:' ? 443 : 80))) {
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !admits(policy, hostPort(url.host, url.protocol === 'https:' ? 443 : 80))) {
     return { status: 403, reason: `Origin ${JSON.stringify(origin)} is not allowed; add its host to WL_ALLOWED_HOSTS to allow it.` };
   }
   return null;

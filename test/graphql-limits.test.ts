@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { startServer, type RunningServer } from '../graphql/server.ts';
 import { limitsFromEnv } from '../graphql/limits.ts';
+import { operationCost } from '../graphql/cost.ts';
+import { buildSchema, parse, type OperationDefinitionNode } from 'postgraphile/graphql';
 
 const DEFAULT_PAGE = limitsFromEnv({}).defaultPage;
 let db: TestDb;
@@ -229,6 +231,44 @@ describe('GraphQL cost limits', () => {
   });
 });
 
+describe('cost measurement (no server)', () => {
+  const schema = buildSchema(`
+    type Query { rows(first: Int, last: Int): RowConnection! }
+    type RowConnection { nodes: [Row!]! totalCount: Int! }
+    type Row { id: Int! name: String! children(first: Int, last: Int): RowConnection! }
+  `);
+  const cost = (q: string, variables?: Record<string, unknown>) => {
+    const doc = parse(q);
+    const op = doc.definitions.find((d) => d.kind === 'OperationDefinition') as OperationDefinitionNode;
+    return operationCost(schema, doc, op, { defaultPage: 100, maxPage: 2000, variables });
+  };
+
+  it('measures a 60-level fragment chain in linear time (its cost doubles per level)', () => {
+    const frags = Array.from({ length: 60 }, (_, i) => `fragment F${i} on Row { ...F${i + 1} ...F${i + 1} }`).join(' ');
+    const t0 = performance.now();
+    const c = cost(`{ rows(first: 1) { nodes { ...F0 } } } ${frags} fragment F60 on Row { id }`);
+    expect(performance.now() - t0).toBeLessThan(50);
+    expect(c.nodes).toBeGreaterThanOrEqual(2 ** 60);
+  });
+
+  it('multiplies by first/last, the default page when omitted, and the variables given', () => {
+    // a field counts 1, plus its selection once per row: rows { totalCount, nodes × page { … } }
+    expect(cost('{ rows(first: 10) { totalCount nodes { id name } } }').nodes).toBe(1 + 1 + (1 + 10 * 2));
+    expect(cost('{ rows { nodes { id } } }').nodes).toBe(1 + (1 + 100 * 1));
+    expect(cost('query($n: Int) { rows(first: $n) { nodes { id children(last: 5) { nodes { id } } } } }', { n: 3 }).nodes).toBe(
+      1 + (1 + 3 * (1 + (1 + (1 + 5 * 1)))),
+    );
+    expect(cost('query($n: Int) { rows(first: $n) { nodes { id } } }', { n: 99999 }).nodes).toBe(1 + (1 + 2000)); // capped at the max page
+    expect(cost('{ a: rows(first: 1) { nodes { b: id } } }')).toMatchObject({ aliases: 2, depth: 3 });
+  });
+
+  it('refuses a malformed limit in the environment by name', () => {
+    expect(() => limitsFromEnv({ WL_GQL_MAX_NODES: 'ten' })).toThrow(/WL_GQL_MAX_NODES/);
+    expect(() => limitsFromEnv({ WL_GQL_DEFAULT_PAGE: '5000' })).toThrow(/WL_GQL_DEFAULT_PAGE must not exceed/);
+    expect(limitsFromEnv({ WL_GQL_MAX_NODES: '500' }).maxNodes).toBe(500);
+  });
+});
+
 describe('Host and Origin', () => {
   it('refuses a request naming another Host (DNS rebinding)', async () => {
     const evil = await rawGet('/live_trading', { Host: `evil.example:${srv.port}` });
@@ -266,6 +306,7 @@ describe('Host and Origin', () => {
           }).on('error', reject).end();
         });
       expect(await get(`trading.lan:${other.port}`)).toBe(200);
+      expect(await get('trading.lan')).toBe(200); // a bare name: any port (a reverse proxy's Host has none)
       expect(await get('10.0.0.7:8080')).toBe(200);
       expect(await get(`10.0.0.7:${other.port}`)).toBe(421);
       expect(await get(`evil.example:${other.port}`)).toBe(421);
