@@ -200,7 +200,20 @@ describe('/watchlist', () => {
   });
 });
 
-describe('another origin', () => {
+describe('browser edges: CSP and another origin', () => {
+  it('the pages run under their Content-Security-Policy: an injected inline script does not run', async () => {
+    const page = await open('/watchlist/db');
+    await expect.poll(() => page.locator('#page-info').innerText(), POLL).toMatch(/^rows /);
+    await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.injected = true';
+      document.body.append(s);
+    });
+    expect(await page.evaluate(() => (window as unknown as { injected?: boolean }).injected)).toBeUndefined();
+    expect(problemsOf(page).join('\n')).toMatch(/Content Security Policy/);
+    await page.close();
+  });
+
   it('a page served from another port cannot read trades over the websocket', async () => {
     // the attacker's page: same machine, another port, so another origin
     const evil = http.createServer((_req, res) => {
