@@ -5,7 +5,8 @@
 // another origin (another port included) must not read trades over them, so an
 // Origin outside the allow-list is refused on websockets and on HTTP alike.
 // Requests without Origin (curl, the CLI, Node clients) are not from a page.
-import type http from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 export interface HostPolicy {
   /** host:port strings (lower case, IPv6 in brackets; port `*` for any) a request may name */
@@ -48,7 +49,7 @@ function hostPort(host: string, defaultPort: number): string {
 export type Refusal = { status: number; reason: string };
 
 /** null when the request may be answered, else the status and reason to refuse it with */
-export function checkRequest(req: http.IncomingMessage, policy: HostPolicy): Refusal | null {
+export function checkRequest(req: IncomingMessage, policy: HostPolicy): Refusal | null {
   const host = req.headers.host;
   if (!host || !admits(policy, hostPort(host, 80))) {
     return { status: 421, reason: `Host ${JSON.stringify(host ?? '')} is not served here; add it to WL_ALLOWED_HOSTS to allow it.` };
@@ -65,4 +66,26 @@ export function checkRequest(req: http.IncomingMessage, policy: HostPolicy): Ref
     return { status: 403, reason: `Origin ${JSON.stringify(origin)} is not allowed; add its host to WL_ALLOWED_HOSTS to allow it.` };
   }
   return null;
+}
+
+/** the check for the server's handlers: `policy()` is null until the server knows its port */
+export function makeGuard(policy: () => HostPolicy | null) {
+  const check = (req: IncomingMessage): Refusal | null => {
+    const p = policy();
+    return p ? checkRequest(req, p) : { status: 503, reason: 'starting' };
+  };
+  return {
+    /** true when the request was refused (and answered) */
+    http(req: IncomingMessage, res: ServerResponse): boolean {
+      const r = check(req);
+      if (r) res.writeHead(r.status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(r.reason);
+      return r !== null;
+    },
+    /** true when the upgrade was refused (and the socket ended with the status) */
+    upgrade(req: IncomingMessage, socket: Duplex): boolean {
+      const r = check(req);
+      if (r) socket.end(`HTTP/1.1 ${r.status} ${STATUS_CODES[r.status]}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${r.reason}`);
+      return r !== null;
+    },
+  };
 }

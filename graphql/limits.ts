@@ -126,24 +126,24 @@ export function makeLimitsPlugin(limits: Limits): GraphileConfig.Plugin {
           if (!isCollection(context.scope) || typeof field.plan !== 'function') return field;
           const plan = field.plan;
           const planWithPage = function (this: unknown, $parent: unknown, fieldArgs: RawArgs, info: unknown) {
-              const $result = (plan as (...a: unknown[]) => PageTarget).call(this, $parent, fieldArgs, info);
-              const $first = fieldArgs.getRaw('first');
-              const $last = fieldArgs.getRaw('last');
-              if (absent($first) && absent($last)) {
-                $result.setFirst(constant(limits.defaultPage));
-              } else {
-                if (!absent($first)) {
-                  $result.setFirst(
-                    absent($last)
-                      ? lambda($first as never, (f: unknown) => (f == null ? limits.defaultPage : checkPage(f, limits.maxPage)))
-                      : lambda([$first as never, $last as never], ([f, l]: readonly [unknown, unknown]) =>
-                          f == null && l == null ? limits.defaultPage : checkPage(f, limits.maxPage),
-                        ),
-                  );
-                }
-                if (!absent($last)) $result.setLast(lambda($last as never, (l: unknown) => checkPage(l, limits.maxPage)));
+            const $result = (plan as (...a: unknown[]) => PageTarget).call(this, $parent, fieldArgs, info);
+            const $first = fieldArgs.getRaw('first');
+            const $last = fieldArgs.getRaw('last');
+            if (absent($first) && absent($last)) {
+              $result.setFirst(constant(limits.defaultPage));
+            } else {
+              if (!absent($first)) {
+                $result.setFirst(
+                  absent($last)
+                    ? lambda($first as never, (f: unknown) => (f == null ? limits.defaultPage : checkPage(f, limits.maxPage)))
+                    : lambda([$first as never, $last as never], ([f, l]: readonly [unknown, unknown]) =>
+                        f == null && l == null ? limits.defaultPage : checkPage(f, limits.maxPage),
+                      ),
+                );
               }
-              return $result;
+              if (!absent($last)) $result.setLast(lambda($last as never, (l: unknown) => checkPage(l, limits.maxPage)));
+            }
+            return $result;
           };
           return { ...field, plan: planWithPage as unknown as typeof field.plan };
         },

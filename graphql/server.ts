@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { postgraphile } from 'postgraphile';
 import { grafserv } from 'postgraphile/grafserv/node';
 import { makePreset, type PresetOptions } from './preset.ts';
-import { checkRequest, hostPolicy, type HostPolicy } from './host-check.ts';
+import { hostPolicy, makeGuard, type HostPolicy } from './host-check.ts';
 import { PAGE_HEADERS } from './csp.ts';
 
 const require = createRequire(import.meta.url);
@@ -79,10 +79,10 @@ export async function startServer(opts: PresetOptions & { port?: number; host?: 
   const pgl = postgraphile(preset);
   const serv = pgl.createServ(grafserv);
   const graphqlHandler = serv.createHandler();
-  let policy: HostPolicy | null = null; // known once listening (the port may be chosen by the OS)
+  let policy: HostPolicy | null = null; // Host/Origin allow-list, known once listening (the OS may choose the port)
+  const guard = makeGuard(() => policy);
   const server = http.createServer((req, res) => {
-    const refused = policy ? checkRequest(req, policy) : { status: 503, reason: 'starting' };
-    if (refused) return void res.writeHead(refused.status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(refused.reason);
+    if (guard.http(req, res)) return;
     serveStatic(req, res).then(
       (done) => {
         if (!done) graphqlHandler(req, res);
@@ -97,8 +97,7 @@ export async function startServer(opts: PresetOptions & { port?: number; host?: 
   const upgrade = await serv.getUpgradeHandler();
   if (upgrade) {
     server.on('upgrade', (req, socket, head) => {
-      const refused = policy ? checkRequest(req, policy) : { status: 503, reason: 'starting' };
-      if (refused) return void socket.end(`HTTP/1.1 ${refused.status} ${http.STATUS_CODES[refused.status]}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${refused.reason}`);
+      if (guard.upgrade(req, socket)) return;
       if (!serv.shouldHandleUpgrade(req, socket, head)) return void socket.destroy();
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
