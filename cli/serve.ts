@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { config } from '../db/config.ts';
 import { startServer as startHttp, type RunningServer } from '../graphql/server.ts';
+import { graphiqlFromEnv } from '../graphql/preset.ts';
 import { openMigrated } from './db.ts';
 import { onShutdown } from './lifecycle.ts';
 import { log } from './log.ts';
@@ -11,8 +12,11 @@ export async function startServer(opts: { url: string; port?: number; host?: str
   const srv = await startHttp({ url: opts.url, port: opts.port ?? config.httpPort, host: opts.host ?? process.env.HOST ?? '127.0.0.1' });
   onShutdown('http', srv.stop);
   const trader = process.env.WL_TRADER_TOKEN ? 'trader token set (WL_TRADER_TOKEN)' : 'no WL_TRADER_TOKEN: read-only';
-  log(`GraphQL ${srv.url}/graphql (${trader})${process.env.NODE_ENV === 'production' ? '' : `, Ruru ${srv.url}/graphiql`}`);
+  log(`GraphQL ${srv.url}/graphql (${trader})${graphiqlFromEnv() ? `, Ruru ${srv.url}/graphiql (WL_DEV_GRAPHIQL=1)` : ''}`);
   log(`pages ${srv.url}/live_trading ${srv.url}/watchlist ${srv.url}/watchlist/db`);
+  if (['0.0.0.0', '::'].includes(opts.host ?? process.env.HOST ?? '') && !process.env.WL_ALLOWED_HOSTS) {
+    log('HOST binds every address, but only loopback names are answered: list the names you browse by in WL_ALLOWED_HOSTS');
+  }
   return srv;
 }
 

@@ -10,7 +10,7 @@ import { makePgService } from 'postgraphile/adaptors/pg';
 import { PostGraphileConnectionFilterPreset } from 'postgraphile-plugin-connection-filter';
 import { ANONYMOUS_SESSION_OPTIONS, makeAuthenticator, pgSettingsFor } from './auth.ts';
 import { maskError } from './errors.ts';
-import { LimitsPlugin } from './limits.ts';
+import { limitsFromEnv, makeLimitsPlugin, type Limits } from './limits.ts';
 import { SubscriptionsPlugin } from './subscriptions.ts';
 
 export interface PresetOptions {
@@ -18,16 +18,21 @@ export interface PresetOptions {
   url: string;
   /** WL_TRADER_TOKEN by default; unset means nobody can trade through GraphQL */
   traderToken?: string;
-  /** Ruru (GraphiQL) at /graphiql; default: unless NODE_ENV=production */
+  /** Ruru (GraphiQL) at /graphiql; default: only with WL_DEV_GRAPHIQL=1 (a development tool: it runs inline scripts) */
   graphiql?: boolean;
+  /** cost limits over those of the environment (graphql/limits.ts) */
+  limits?: Partial<Limits>;
   poolMax?: number;
 }
+
+/** Ruru is served only when asked for explicitly: WL_DEV_GRAPHIQL=1 */
+export const graphiqlFromEnv = (env: NodeJS.ProcessEnv = process.env) => env.WL_DEV_GRAPHIQL === '1';
 
 export function makePreset(opts: PresetOptions): GraphileConfig.Preset {
   const viewerOf = makeAuthenticator(opts.traderToken ?? process.env.WL_TRADER_TOKEN);
   return {
     extends: [PostGraphileAmberPreset, PostGraphileConnectionFilterPreset],
-    plugins: [SubscriptionsPlugin, LimitsPlugin],
+    plugins: [SubscriptionsPlugin, makeLimitsPlugin(limitsFromEnv(process.env, opts.limits))],
     pgServices: [
       makePgService({
         connectionString: opts.url,
@@ -47,7 +52,7 @@ export function makePreset(opts: PresetOptions): GraphileConfig.Preset {
     grafserv: {
       graphqlPath: '/graphql',
       websockets: true,
-      graphiql: opts.graphiql ?? process.env.NODE_ENV !== 'production',
+      graphiql: opts.graphiql ?? graphiqlFromEnv(),
       graphiqlPath: '/graphiql',
       graphiqlOnGraphQLGET: false,
       maxRequestLength: 100_000,

@@ -11,6 +11,8 @@ import { createRequire } from 'node:module';
 import { postgraphile } from 'postgraphile';
 import { grafserv } from 'postgraphile/grafserv/node';
 import { makePreset, type PresetOptions } from './preset.ts';
+import { hostPolicy, makeGuard, type HostPolicy } from './host-check.ts';
+import { PAGE_HEADERS } from './csp.ts';
 
 const require = createRequire(import.meta.url);
 const pagesDir = path.join(import.meta.dirname, 'pages');
@@ -56,7 +58,7 @@ async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse):
       'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
       'Content-Length': body.length,
       'Cache-Control': file.includes('node_modules') ? 'public, max-age=3600' : 'no-cache',
-      'X-Content-Type-Options': 'nosniff',
+      ...PAGE_HEADERS,
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   } catch {
@@ -77,7 +79,10 @@ export async function startServer(opts: PresetOptions & { port?: number; host?: 
   const pgl = postgraphile(preset);
   const serv = pgl.createServ(grafserv);
   const graphqlHandler = serv.createHandler();
+  let policy: HostPolicy | null = null; // Host/Origin allow-list, known once listening (the OS may choose the port)
+  const guard = makeGuard(() => policy);
   const server = http.createServer((req, res) => {
+    if (guard.http(req, res)) return;
     serveStatic(req, res).then(
       (done) => {
         if (!done) graphqlHandler(req, res);
@@ -92,6 +97,7 @@ export async function startServer(opts: PresetOptions & { port?: number; host?: 
   const upgrade = await serv.getUpgradeHandler();
   if (upgrade) {
     server.on('upgrade', (req, socket, head) => {
+      if (guard.upgrade(req, socket)) return;
       if (!serv.shouldHandleUpgrade(req, socket, head)) return void socket.destroy();
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
@@ -105,6 +111,7 @@ export async function startServer(opts: PresetOptions & { port?: number; host?: 
     server.listen(opts.port ?? 5678, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  policy = hostPolicy(port, host);
   return {
     port,
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,

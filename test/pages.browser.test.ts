@@ -2,6 +2,8 @@
 // against a real server, database, graphile-worker runner and paper venues.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Runner } from 'graphile-worker';
@@ -195,5 +197,49 @@ describe('/watchlist', () => {
     await shot(page, 'watchlist');
     expect(problemsOf(page)).toEqual([]);
     await page.close();
+  });
+});
+
+describe('browser edges: CSP and another origin', () => {
+  it('the pages run under their Content-Security-Policy: an injected inline script does not run', async () => {
+    const page = await open('/watchlist/db');
+    await expect.poll(() => page.locator('#page-info').innerText(), POLL).toMatch(/^rows /);
+    await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.injected = true';
+      document.body.append(s);
+    });
+    expect(await page.evaluate(() => (window as unknown as { injected?: boolean }).injected)).toBeUndefined();
+    expect(problemsOf(page).join('\n')).toMatch(/Content Security Policy/);
+    await page.close();
+  });
+
+  it('a page served from another port cannot read trades over the websocket', async () => {
+    // the attacker's page: same machine, another port, so another origin
+    const evil = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end(`<!doctype html><script>
+        window.result = new Promise((resolve) => {
+          const ws = new WebSocket('ws://127.0.0.1:${srv.port}/graphql', 'graphql-transport-ws');
+          ws.onopen = () => ws.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+          ws.onmessage = (e) => {
+            const m = JSON.parse(e.data);
+            if (m.type === 'connection_ack') ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: '{ allLiveTradeSignals { nodes { symbol } } }' } }));
+            if (m.type === 'next') resolve('read: ' + JSON.stringify(m.payload));
+          };
+          ws.onclose = (e) => resolve('closed ' + e.code);
+        });
+      </script>`);
+    });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    const page = await browser.newPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`);
+      const result = await page.evaluate(() => (window as unknown as { result: Promise<string> }).result);
+      expect(result).not.toMatch(/ETH\/USDT/);
+      expect(result).toMatch(/^closed/);
+    } finally {
+      await page.close();
+      await new Promise((resolve) => evil.close(resolve));
+    }
   });
 });

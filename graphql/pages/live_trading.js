@@ -9,6 +9,7 @@ import { LIVE_SUBSCRIPTION, ERROR_SUBSCRIPTION, MAIN_QUERY, MANUAL_TRADE, REQUES
 const $ = (id) => document.getElementById(id);
 const MANUAL_SYMBOL = 'BTC/USDT:USDT';
 const MANUAL_NOTIONAL = '20';
+const SAMPLE_BATCH = 10;
 let isTrader = false;
 let last = null;
 const charts = new Map(); // signal id → { chart, series, card }
@@ -257,7 +258,11 @@ async function loadCharts(trades) {
     return;
   }
   $('charts').querySelector('.empty')?.remove();
-  const data = await gql(samplesQuery(trades.map((t) => t.rowId)));
+  // a day of minutes per trade: batches of SAMPLE_BATCH keep each request inside the server's cost budget
+  const data = {};
+  for (let i = 0; i < trades.length; i += SAMPLE_BATCH) {
+    Object.assign(data, await gql(samplesQuery(trades.slice(i, i + SAMPLE_BATCH).map((t) => t.rowId))));
+  }
   for (const t of trades) drawTrade(t, data[`t${t.rowId}`]?.nodes ?? []);
 }
 
