@@ -198,7 +198,9 @@ $$;
 create or replace function watchlist.manual_order_finish(p_id bigint, p_status text, p_error text default null) returns void
 language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
 begin
-  update watchlist.manual_order set status = p_status, error = coalesce(p_error, error), updated_at = now() where id = p_id;
+  update watchlist.manual_order set status = p_status, updated_at = now(),
+    error = case when p_status = 'filled' then null else coalesce(p_error, error) end -- a fill clears a retried attempt's reason
+  where id = p_id;
   if p_error is not null then
     perform watchlist.trade_error(null, 'manual', (select venue from watchlist.manual_order where id = p_id),
       case p_status when 'expired' then 'ManualOrderExpired' else 'ManualOrderFailed' end, p_error,
