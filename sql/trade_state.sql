@@ -220,7 +220,7 @@ begin
     'signal_id', s.id, 'symbol', s.symbol, 'attempt', s.attempt,
     'short', s.leg_short_exchange, 'long', s.leg_long_exchange,
     'notional_usdt', coalesce(s.notional_usdt, watchlist.cfg_num('trade.notional_usdt')::numeric),
-    'leverage', coalesce(s.leverage, watchlist.cfg_num('trade.leverage')::int),
+    'leverage', least(coalesce(s.leverage, watchlist.cfg_num('trade.leverage')::int), watchlist.cfg_num('trade.leverage_max')::int),
     'leverage_failure_tolerated', watchlist.cfg_num('trade.leverage_failure_tolerated') >= 1,
     'max_book_age_ms', watchlist.cfg_num('trade.max_book_age_ms'));
 end $$;

@@ -88,6 +88,16 @@ describe('set_config refuses bad values with a clear error', () => {
     await set('trade.leverage', 1);
     await set('trade.leverage_max', 1);
   });
+
+  it('a signal admitted at 100x before the upgrade still opens at no more than trade.leverage_max', async () => {
+    const ev = await insertEvent(db, { symbol: 'LINK/USDT:USDT', high: 'okx', low: 'binance' });
+    const [s] = (await signals(db)).filter((x) => x.event_id === String(ev));
+    expect(s.status).toBe('new');
+    await db.query('update watchlist.live_trade_signal set leverage = 100 where id = $1', [s.id]);
+    const { rows } = await db.query('select watchlist.trade_begin_open($1) b', [s.id]);
+    expect(rows[0].b).toMatchObject({ action: 'recheck', leverage: 1 });
+    await db.query(`update watchlist.live_trade_signal set status = 'ignored', reason = 'test' where id = $1`, [s.id]).catch(() => {});
+  });
 });
 
 describe('reads take defaults from the registry only', () => {
