@@ -25,16 +25,35 @@ async function withClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-async function waitManual(c: pg.Client, id: number, seconds: number) {
-  const until = Date.now() + seconds * 1000;
-  for (;;) {
-    const { rows } = await c.query(
-      `select m.status, m.notional_usdt, m.client_order_id, m.error, o.filled_qty, o.avg_price, o.fee, o.fee_currency
-       from watchlist.manual_order m left join watchlist.live_trade_order o on o.id = m.order_id where m.id = $1`, [id]);
-    const r = rows[0];
-    if (r.status === 'filled' || r.status === 'failed' || Date.now() > until) return r;
+const TERMINAL = ['filled', 'failed', 'expired'];
+
+/**
+ * Wait for the order's end: its time to live (trade.manual_ttl_s) plus a margin for an
+ * order a worker is sending, or `--wait` seconds. An order still unsent then is ended
+ * in SQL (expired), so it can never run later.
+ */
+async function waitManual(c: pg.Client, id: number, waitSeconds?: number) {
+  const read = async () =>
+    (
+      await c.query(
+        `select m.status, m.notional_usdt, m.client_order_id, m.error, o.filled_qty, o.avg_price, o.fee, o.fee_currency,
+                extract(epoch from m.expires_at - m.created_at)::int as ttl_s,
+                extract(epoch from m.expires_at - now()) * 1000 as left_ms
+         from watchlist.manual_order m left join watchlist.live_trade_order o on o.id = m.order_id where m.id = $1`,
+        [id],
+      )
+    ).rows[0];
+  let r = await read();
+  const until = Date.now() + (waitSeconds !== undefined ? waitSeconds * 1000 : Math.max(0, Number(r.left_ms)) + 10_000);
+  while (!TERMINAL.includes(r.status) && Date.now() < until) {
     await new Promise((res) => setTimeout(res, 250));
+    r = await read();
   }
+  if (r.status === 'new') {
+    await c.query('select watchlist.expire_manual_orders()');
+    r = await read();
+  }
+  return r;
 }
 
 export function registerTrade(program: Command) {
@@ -46,22 +65,26 @@ export function registerTrade(program: Command) {
       .requiredOption('--venue <name>', 'binance | okx | bybit | bitget')
       .option('--symbol <symbol>', 'unified perp symbol', 'BTC/USDT:USDT')
       .option('--usdt <n>', 'notional in USDT', '20')
-      .option('--wait <seconds>', 'wait this long for a worker to send it', '30')
-      .action(async (o: { venue: string; symbol: string; usdt: string; wait: string }) => {
+      .option('--wait <seconds>', 'give up waiting after this long (default: the order\'s time to live, trade.manual_ttl_s, plus 10 s)')
+      .action(async (o: { venue: string; symbol: string; usdt: string; wait?: string }) => {
         const r = await withClient(async (c) => {
           const { rows } = await c.query('select watchlist.manual_trade($1, $2, $3, $4::numeric) as id', [o.venue, o.symbol, action.replace('-', '_'), o.usdt]);
           const id = Number(rows[0].id);
           log(`manual order ${id} queued: ${action} ${o.symbol} on ${o.venue}, ${o.usdt} USDT`);
-          return { id, ...(await waitManual(c, id, Number(o.wait))) };
+          return { id, ...(await waitManual(c, id, o.wait === undefined ? undefined : Number(o.wait))) };
         });
         if (r.status === 'filled') {
           log(`filled: ${r.filled_qty} @ ${r.avg_price} (notional ${r.notional_usdt} USDT, fee ${r.fee} ${r.fee_currency ?? ''}, client id ${r.client_order_id})`);
         } else if (r.status === 'failed') {
           log(`failed: ${r.error}`);
+        } else if (r.status === 'expired') {
+          log(`expired: ${r.error}. Is a worker running (wl up / wl worker)?`);
+        } else if (r.status === 'new') {
+          log(`not sent yet after ${o.wait}s (it expires ${r.ttl_s}s after it was placed unless a worker sends it): watch it with wl tail`);
         } else {
-          log(`still ${r.status} after ${o.wait}s: is a worker running (wl up / wl worker)?`);
+          log(`sent, outcome not known yet (${r.status}, client id ${r.client_order_id}): reconcile resolves it by client order id; watch with wl tail`);
         }
-        await shutdown(r.status === 'failed' ? 1 : 0);
+        await shutdown(r.status === 'filled' ? 0 : 1);
       });
   }
   trade

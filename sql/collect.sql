@@ -1,13 +1,8 @@
 -- The market collector's hand-off: one call per minute writes every venue × symbol
 -- row of watchlist.market_snapshot in one statement (re-running a minute updates it),
 -- and the venues that failed that minute into watchlist.live_trade_error (stage 'collect').
--- Owns: watchlist.record_market_minute(); default config rows 'trade.notional_usdt',
---       'collect.symbols'.
-
-insert into watchlist.strategy_config (key, value, description) values
-  ('trade.notional_usdt', '50', 'USDT notional per leg; the collector and re-check sweep books at this size'),
-  ('collect.symbols', 'null', 'symbols the collector samples (json array); null = the default universe')
-on conflict (key) do nothing;
+-- Owns: watchlist.record_market_minute() (settings trade.notional_usdt and
+--       collect.symbols are registered in sql/settings.sql).
 
 create or replace function watchlist.record_market_minute(p_ts timestamptz, p_rows jsonb, p_errors jsonb default null)
 returns integer

@@ -89,8 +89,8 @@ $$;
 create or replace function watchlist.merge_raw_events() returns trigger
 language plpgsql set enable_nestloop = off set plan_cache_mode = force_generic_plan as $$
 declare
-  v_n int := greatest(1, coalesce(watchlist.cfg_num('event.n_consecutive'), 2)::int);
-  v_m interval := make_interval(secs => 60 * greatest(1, coalesce(watchlist.cfg_num('event.gap_minutes'), 3)));
+  v_n int := greatest(1, watchlist.cfg_num('event.n_consecutive')::int);
+  v_m interval := make_interval(secs => 60 * greatest(1, watchlist.cfg_num('event.gap_minutes')));
 begin
   -- make sure every key has a state row we can lock
   insert into watchlist.event_merge_state (exchange, symbol, signal_type, leg_a_exchange, leg_b_exchange)
@@ -311,7 +311,7 @@ create trigger watch_signal_raw_merge
 create or replace function watchlist.close_stale_events(p_at timestamptz default now()) returns integer
 language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
 declare
-  v_m interval := make_interval(secs => 60 * greatest(1, coalesce(watchlist.cfg_num('event.gap_minutes'), 3)));
+  v_m interval := make_interval(secs => 60 * greatest(1, watchlist.cfg_num('event.gap_minutes')));
   v_count int;
 begin
   with closed as (

@@ -5,7 +5,7 @@
 --       triggers on watch_signal_event (gate) and live_trade_signal (transition guard).
 --
 -- Ignore reasons: signal_type, missing_factors, missing_prediction, invalid_prices,
--- unsupported_venue, below_threshold, kill_switch, venue_unhealthy, duplicate_event,
+-- unsupported_venue, venue_not_running, below_threshold, kill_switch, venue_unhealthy, duplicate_event,
 -- not_best_pair, symbol_active, cooldown, max_active, daily_cap, gate_error;
 -- set later by the jobs: recheck_failed, stale_signal.
 
@@ -81,14 +81,14 @@ create or replace function watchlist.gate_assess(e watchlist.watch_signal_event,
   out short_ex text, out long_ex text, out snapshot jsonb)
 language plpgsql stable as $$
 declare
-  v_h text := watchlist.cfg_num('trade.horizon_min', 240)::int::text;
+  v_h text := watchlist.cfg_num('trade.horizon_min')::int::text;
   m jsonb := e.features_agg->'meta_last';
   pr jsonb := m->'pnl_regression'->v_h;
   hi jsonb := m #> '{trigger_details,prices,high}';
   lo jsonb := m #> '{trigger_details,prices,low}';
   f jsonb := m->'factors';
   k text;
-  v_venues jsonb := coalesce(watchlist.cfg('trade.venues'), '[]');
+  v_venues jsonb := watchlist.cfg('trade.venues');
   -- a JSON number that is finite (JSON has no NaN; a "NaN" string is not a number)
   num constant text := 'number';
 begin
@@ -99,11 +99,11 @@ begin
   if jsonb_typeof(pr->'pnl_hat') = num then pnl_hat := (pr->>'pnl_hat')::float8; end if;
   if jsonb_typeof(pr->'win_prob') = num then win_prob := (pr->>'win_prob')::float8; end if;
 
-  if not (coalesce(watchlist.cfg('trade.signal_types'), '["B"]') ? e.signal_type::text) then
+  if not (watchlist.cfg('trade.signal_types') ? e.signal_type::text) then
     reason := 'signal_type'; return;
   end if;
   -- a backfill or a lagging writer replays old minutes: history is not an opportunity
-  if coalesce(e.last_trigger_ts, e.start_ts) < now() - make_interval(secs => watchlist.cfg_num('trade.max_event_age_s', 300)) then
+  if coalesce(e.last_trigger_ts, e.start_ts) < now() - make_interval(secs => watchlist.cfg_num('trade.max_event_age_s')) then
     reason := 'stale_event'; return;
   end if;
   foreach k in array array['raw_slope_3m','raw_drift_ratio','spread_log_short_over_long','raw_crossings_1h','raw_best_buy_high_sell_low'] loop
@@ -122,7 +122,11 @@ begin
   if not (v_venues ? short_ex and v_venues ? long_ex) then
     reason := 'unsupported_venue'; return;
   end if;
-  if not (pnl_hat > watchlist.cfg_num('trade.pnl_hat_min', 0.013) and win_prob > watchlist.cfg_num('trade.win_prob_min', 0.94)) then
+  -- trade.venues may name a venue the worker does not run (WL_VENUES): never admit it
+  if not (watchlist.venue_running(short_ex) and watchlist.venue_running(long_ex)) then
+    reason := 'venue_not_running'; return;
+  end if;
+  if not (pnl_hat > watchlist.cfg_num('trade.pnl_hat_min') and win_prob > watchlist.cfg_num('trade.win_prob_min')) then
     reason := 'below_threshold'; return;
   end if;
 end $$;
@@ -130,15 +134,15 @@ end $$;
 create or replace function watchlist.gate_thresholds() returns jsonb
 language sql stable as $$
   select jsonb_build_object(
-    'horizon_min', watchlist.cfg_num('trade.horizon_min', 240),
-    'pnl_hat_min', watchlist.cfg_num('trade.pnl_hat_min', 0.013),
-    'win_prob_min', watchlist.cfg_num('trade.win_prob_min', 0.94),
-    'notional_usdt', watchlist.cfg_num('trade.notional_usdt', 50),
-    'leverage', watchlist.cfg_num('trade.leverage', 1),
-    'cooldown_min', watchlist.cfg_num('trade.cooldown_min', 60),
-    'max_active', watchlist.cfg_num('trade.max_active', 10),
-    'daily_cap', watchlist.cfg_num('trade.daily_cap', 20),
-    'kill_switch', watchlist.cfg_num('kill_switch', 0),
+    'horizon_min', watchlist.cfg_num('trade.horizon_min'),
+    'pnl_hat_min', watchlist.cfg_num('trade.pnl_hat_min'),
+    'win_prob_min', watchlist.cfg_num('trade.win_prob_min'),
+    'notional_usdt', watchlist.cfg_num('trade.notional_usdt'),
+    'leverage', watchlist.cfg_num('trade.leverage'),
+    'cooldown_min', watchlist.cfg_num('trade.cooldown_min'),
+    'max_active', watchlist.cfg_num('trade.max_active'),
+    'daily_cap', watchlist.cfg_num('trade.daily_cap'),
+    'kill_switch', watchlist.cfg_num('kill_switch'),
     'venues', watchlist.cfg('trade.venues'))
 $$;
 
@@ -150,7 +154,7 @@ language sql stable as $$
     where s.symbol = p_symbol and s.leg_short_exchange = p_short and s.leg_long_exchange = p_long
       and s.status <> 'ignored' and s.kind = 'auto'
       and greatest(s.created_at, coalesce(s.closed_at, s.updated_at))
-          > now() - make_interval(mins => watchlist.cfg_num('trade.cooldown_min', 60)::int))
+          > now() - make_interval(mins => watchlist.cfg_num('trade.cooldown_min')::int))
 $$;
 
 -- Record an ignored candidate; the same event ignored again for the same reason

@@ -59,7 +59,7 @@ comment on function watchlist.live_trade_signal_held_seconds(watchlist.live_trad
 create or replace function watchlist.live_trade_signal_take_profit_pnl(s watchlist.live_trade_signal)
 returns double precision
 language sql stable parallel safe as $$
-  select watchlist.cfg_num('trade.take_profit_ratio', 0.8) * coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat)
+  select watchlist.cfg_num('trade.take_profit_ratio') * coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat)
 $$;
 comment on function watchlist.live_trade_signal_take_profit_pnl(watchlist.live_trade_signal) is
   'pnl_est at which the trade takes profit: take-profit ratio × pnl_hat.';
@@ -69,7 +69,7 @@ comment on function watchlist.live_trade_signal_take_profit_pnl(watchlist.live_t
 create or replace function watchlist.live_trade_signal_take_profit_spread(s watchlist.live_trade_signal)
 returns double precision
 language sql stable parallel safe as $$
-  select s.entry_spread - watchlist.cfg_num('trade.take_profit_ratio', 0.8) * coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat)
+  select s.entry_spread - watchlist.cfg_num('trade.take_profit_ratio') * coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat)
 $$;
 comment on function watchlist.live_trade_signal_take_profit_spread(watchlist.live_trade_signal) is
   'Exit spread at which take-profit is reached (entry spread − target pnl, funding ignored).';

@@ -17,7 +17,7 @@ create or replace view watchlist.v_active_trades as
 select s.id as signal_id, s.symbol, s.status, s.leg_short_exchange, s.leg_long_exchange,
        s.opened_at, now() - s.opened_at as held_for, s.entry_spread, s.entry_qty,
        coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat) as pnl_hat, s.win_prob,
-       watchlist.cfg_num('trade.take_profit_ratio', 0.8) * coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat) as take_profit_at,
+       watchlist.cfg_num('trade.take_profit_ratio') * coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat) as take_profit_at,
        x.ts as sampled_at, x.spread as exit_spread, x.pnl_est, x.funding_accrued
 from watchlist.live_trade_signal s
 left join lateral (select * from watchlist.live_trade_spread_sample x where x.signal_id = s.id order by x.ts desc limit 1) x on true

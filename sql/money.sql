@@ -39,7 +39,7 @@ language sql stable as $$
   select f.id, f.signal_id, f.exchange, f.fee_currency, f.fee, extract(epoch from f.ts) * 1000
   from watchlist.live_trade_fill f
   where f.fee_usdt is null and (p_signal_id is null or f.signal_id = p_signal_id)
-    and f.fee_conversion_attempts < coalesce(p_max_attempts, watchlist.cfg_num('trade.fee_conversion_attempts', 5)::int)
+    and f.fee_conversion_attempts < coalesce(p_max_attempts, watchlist.cfg_num('trade.fee_conversion_attempts')::int)
   order by f.id
 $$;
 

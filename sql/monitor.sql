@@ -52,7 +52,7 @@ language sql stable as $$
   from watchlist.live_trade_signal s
   where s.status = 'open'
     and not exists (select 1 from watchlist.live_trade_spread_sample x where x.signal_id = s.id
-                    and x.ts > now() - make_interval(secs => watchlist.cfg_num('trade.monitor_interval_s', 60) - 5))
+                    and x.ts > now() - make_interval(secs => watchlist.cfg_num('trade.monitor_interval_s') - 5))
   order by s.id
 $$;
 
@@ -82,7 +82,7 @@ begin
   v_funding := watchlist.funding_settled(s.leg_short_exchange, s.symbol, s.opened_at, p_ts)
              - watchlist.funding_settled(s.leg_long_exchange, s.symbol, s.opened_at, p_ts);
   v_fee_frac := coalesce(s.entry_fees_usdt / nullif(v_notional, 0), 0)
-              + coalesce(p_exit_fee_frac, 2 * watchlist.cfg_num('trade.taker_fee_default', 0.0005));
+              + coalesce(p_exit_fee_frac, 2 * watchlist.cfg_num('trade.taker_fee_default'));
   insert into watchlist.live_trade_spread_sample (signal_id, ts, bidask, spread, pnl_est, funding_accrued)
   values (p_signal_id, p_ts, p_bidask, v_spread, s.entry_spread - v_spread - v_fee_frac + v_funding, v_funding)
   returning id into v_id;
@@ -97,10 +97,10 @@ returns text
 language sql stable as $$
   select case
     when s.status <> 'open' then null
-    when watchlist.cfg_num('kill_switch', 0) >= 2 then 'kill_switch'
+    when watchlist.cfg_num('kill_switch') >= 2 then 'kill_switch'
     -- the target is the one the pages show (sql/graphql.sql)
     when p_pnl_est >= watchlist.live_trade_signal_take_profit_pnl(s) then 'take_profit'
-    when p_at - s.opened_at >= make_interval(secs => 3600 * watchlist.cfg_num('trade.max_hold_hours', 168)) then 'max_hold'
+    when p_at - s.opened_at >= make_interval(secs => 3600 * watchlist.cfg_num('trade.max_hold_hours')) then 'max_hold'
   end
 $$;
 

@@ -8,7 +8,7 @@
 create or replace function watchlist.reconcile_resume() returns jsonb
 language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
 declare
-  v_after interval := make_interval(secs => watchlist.cfg_num('trade.resume_after_s', 20));
+  v_after interval := make_interval(secs => watchlist.cfg_num('trade.resume_after_s'));
   r record;
   v_out jsonb := '[]';
 begin
@@ -19,10 +19,21 @@ begin
       case when r.status = 'closing' then 25 else 5 end, null);
     v_out := v_out || jsonb_build_object('signal_id', r.id, 'status', r.status);
   end loop;
-  for r in select id from watchlist.manual_order where status in ('new', 'submitted') and updated_at < now() - v_after order by id loop
-    perform watchlist.enqueue('manual_order', json_build_object('manual_order_id', r.id), 'manual_order:' || r.id, null, 3, null);
+  -- a manual order past its time to live is ended, never re-queued (it would run late,
+  -- perhaps after a later order for the same market); one sent with an unknown outcome
+  -- is re-queued to be looked up by client order id (never resent)
+  if watchlist.expire_manual_orders() > 0 then
+    v_out := v_out || jsonb_build_object('manual_orders', 'expired');
+  end if;
+  for r in select id, venue, symbol from watchlist.manual_order where status in ('new', 'submitted') and updated_at < now() - v_after order by id loop
+    perform watchlist.enqueue('manual_order', json_build_object('manual_order_id', r.id), 'manual_order:' || r.id, null, 10,
+      watchlist.manual_queue(r.venue, r.symbol));
     v_out := v_out || jsonb_build_object('manual_order_id', r.id);
   end loop;
+  -- kill switch 2 holds: flatten manual positions filled since it was set
+  if watchlist.cfg_num('kill_switch') >= 2 and watchlist.flatten_manual_positions() > 0 then
+    v_out := v_out || jsonb_build_object('manual_positions', 'flattening');
+  end if;
   return v_out;
 end $$;
 

@@ -1,7 +1,7 @@
 -- Type B scanner: every symbol, every pair of venues quoted at a minute.
 -- Owns: watchlist.scan(ts), watchlist.pair_series_factors(...), the rows of
---       watchlist.scan_pair / pair_minute / pair_hour / scan_run (migration 000002),
---       and the `scan.*` defaults in watchlist.strategy_config.
+--       watchlist.scan_pair / pair_minute / pair_hour / scan_run (migration 000002);
+--       its `scan.*` settings are registered in sql/settings.sql.
 --
 -- Orientation. For a pair at a minute, HIGH is the venue with the higher mid (tie:
 -- the alphabetically first), LOW the other. The Type B trade shorts HIGH and longs LOW.
@@ -37,19 +37,6 @@
 -- hour bucket in pair_hour. Window factors are read only for pairs past the
 -- trigger (≤ 61 minute rows + ≤ 12 hour buckets + ≤ 59 edge minutes each).
 
-insert into watchlist.strategy_config (key, value, description) values
-  ('scan.b_min_spread', '0.004', 'Type B trigger: best_buy_high_sell_low (high bid vs low ask at the notional) at least this'),
-  ('scan.b_min_pnl_hat', 'null', 'Type B trigger: also require pnl_hat at scan.b_pnl_horizon above this (null = off)'),
-  ('scan.b_pnl_horizon', '240', 'horizon (minutes) scan.b_min_pnl_hat reads'),
-  ('scan.require_depth_ok', 'true', 'Type B trigger: both books must cover the notional'),
-  ('scan.max_quote_age_seconds', '60', 'a snapshot whose book_ts is older than the minute minus this is stale and ignored'),
-  ('scan.pairs_top_n', '5', 'pairs per symbol kept in meta.pairs_top'),
-  ('scan.min_points_1h', '20', '1h window factors need at least this many minute points'),
-  ('scan.window_start_tolerance_minutes', '5', '1h window factors need a point within this many minutes of t − 1h'),
-  ('scan.horizons', '[60, 240, 480]', 'horizons (minutes) predicted into meta.pnl_regression'),
-  ('scan.series_retention_hours', '26', 'hourly pair_minute partitions older than this are dropped (windows need 12h)')
-on conflict (key) do nothing;
-
 -- The hourly partition of pair_minute for p_hour; when it makes one it also drops
 -- partitions that ended more than scan.series_retention_hours before p_hour.
 create or replace function watchlist.ensure_pair_minute_hour(p_hour timestamptz) returns text
@@ -57,7 +44,7 @@ language plpgsql volatile security definer set search_path = watchlist, pg_catal
 declare
   v_hour timestamptz := date_trunc('hour', p_hour, 'UTC');
   v_name text := format('pair_minute_h%s', to_char(v_hour at time zone 'UTC', 'YYYYMMDDHH24'));
-  v_keep interval := make_interval(hours => greatest(13, coalesce(watchlist.cfg_num('scan.series_retention_hours'), 26))::int);
+  v_keep interval := make_interval(hours => greatest(13, watchlist.cfg_num('scan.series_retention_hours'))::int);
   part record;
 begin
   perform pg_advisory_xact_lock(hashtext('wl:partitions:pair_minute'));
@@ -173,16 +160,16 @@ declare
   v_ts timestamptz := date_trunc('minute', p_ts, 'UTC');
   v_hour timestamptz := date_trunc('hour', p_ts, 'UTC');
   v_min_book_ts timestamptz;
-  v_max_age double precision := coalesce(watchlist.cfg_num('scan.max_quote_age_seconds'), 60);
-  v_min_spread double precision := coalesce(watchlist.cfg_num('scan.b_min_spread'), 0.004);
+  v_max_age double precision := watchlist.cfg_num('scan.max_quote_age_seconds');
+  v_min_spread double precision := watchlist.cfg_num('scan.b_min_spread');
   v_min_pnl_hat double precision := watchlist.cfg_num('scan.b_min_pnl_hat');
-  v_pnl_h int := coalesce(watchlist.cfg_num('scan.b_pnl_horizon'), 240)::int;
-  v_require_depth boolean := coalesce(watchlist.cfg_text('scan.require_depth_ok'), 'true')::boolean;
-  v_top_n int := coalesce(watchlist.cfg_num('scan.pairs_top_n'), 5)::int;
-  v_min_pts int := coalesce(watchlist.cfg_num('scan.min_points_1h'), 20)::int;
-  v_tol interval := make_interval(secs => 60 * coalesce(watchlist.cfg_num('scan.window_start_tolerance_minutes'), 5));
+  v_pnl_h int := watchlist.cfg_num('scan.b_pnl_horizon')::int;
+  v_require_depth boolean := watchlist.cfg_text('scan.require_depth_ok')::boolean;
+  v_top_n int := watchlist.cfg_num('scan.pairs_top_n')::int;
+  v_min_pts int := watchlist.cfg_num('scan.min_points_1h')::int;
+  v_tol interval := make_interval(secs => 60 * watchlist.cfg_num('scan.window_start_tolerance_minutes'));
   v_horizons int[] := coalesce(
-    (select array_agg(h::int) from jsonb_array_elements_text(watchlist.cfg('scan.horizons')) h), '{60,240,480}');
+    (select array_agg(h::int) from jsonb_array_elements_text(watchlist.cfg('scan.horizons')) h), '{}');
   v_new_pairs int;
   v_series int;
   v_raw int;

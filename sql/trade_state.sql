@@ -40,13 +40,13 @@ begin
     returning * into v;
   else
     insert into watchlist.venue_health as h (venue, status, consecutive_errors, last_error_at, last_error, backoff_until)
-    values (p_venue, 'backoff', 1, now(), p_error, now() + make_interval(secs => watchlist.cfg_num('trade.backoff_base_s', 2)))
+    values (p_venue, 'backoff', 1, now(), p_error, now() + make_interval(secs => watchlist.cfg_num('trade.backoff_base_s')))
     on conflict (venue) do update set
       consecutive_errors = h.consecutive_errors + 1,
       status = case when h.consecutive_errors + 1 >= 10 then 'down' else 'backoff' end,
       last_error_at = now(), last_error = p_error,
-      backoff_until = now() + make_interval(secs => least(watchlist.cfg_num('trade.backoff_max_s', 300),
-        watchlist.cfg_num('trade.backoff_base_s', 2) * power(2, least(h.consecutive_errors, 30))))
+      backoff_until = now() + make_interval(secs => least(watchlist.cfg_num('trade.backoff_max_s'),
+        watchlist.cfg_num('trade.backoff_base_s') * power(2, least(h.consecutive_errors, 30))))
     returning * into v;
   end if;
   return v;
@@ -102,7 +102,7 @@ begin
   select max((x->>'amount_step')::numeric * coalesce((x->>'contract_size')::numeric, 1)), max((x->>'ref_price')::numeric)
   into v_step, v_ref
   from jsonb_array_elements(p_legs) x;
-  v_qty := floor(coalesce(s.notional_usdt, watchlist.cfg_num('trade.notional_usdt', 50)::numeric) / v_ref / v_step) * v_step;
+  v_qty := floor(coalesce(s.notional_usdt, watchlist.cfg_num('trade.notional_usdt')::numeric) / v_ref / v_step) * v_step;
   for l in select * from jsonb_array_elements(p_legs) loop
     v_id := watchlist.trade_prepare_order(p_signal_id, 'open', l->>'leg', l->>'exchange', l->>'symbol',
       case when l->>'leg' = 'short' then 'sell' else 'buy' end, v_qty, false, l->>'client_order_id',
@@ -204,11 +204,11 @@ begin
   select * into s from watchlist.live_trade_signal where id = p_signal_id for update;
   if not found then return jsonb_build_object('action', 'noop', 'why', 'no such signal'); end if;
   if s.status = 'new' then
-    if watchlist.cfg_num('kill_switch', 0) >= 1 then
+    if watchlist.cfg_num('kill_switch') >= 1 then
       perform watchlist.signal_transition(s.id, 'ignored', 'kill_switch');
       return jsonb_build_object('action', 'noop', 'why', 'kill_switch');
     end if;
-    if s.created_at < now() - make_interval(secs => watchlist.cfg_num('trade.max_signal_age_s', 120)) then
+    if s.created_at < now() - make_interval(secs => watchlist.cfg_num('trade.max_signal_age_s')) then
       perform watchlist.signal_transition(s.id, 'ignored', 'stale_signal');
       return jsonb_build_object('action', 'noop', 'why', 'stale_signal');
     end if;
@@ -219,10 +219,10 @@ begin
     'action', case when s.status = 'new' then 'recheck' else 'resume' end,
     'signal_id', s.id, 'symbol', s.symbol, 'attempt', s.attempt,
     'short', s.leg_short_exchange, 'long', s.leg_long_exchange,
-    'notional_usdt', coalesce(s.notional_usdt, watchlist.cfg_num('trade.notional_usdt', 50)::numeric),
-    'leverage', coalesce(s.leverage, watchlist.cfg_num('trade.leverage', 1)::int),
-    'leverage_failure_tolerated', watchlist.cfg_num('trade.leverage_failure_tolerated', 1) >= 1,
-    'max_book_age_ms', watchlist.cfg_num('trade.max_book_age_ms', 5000));
+    'notional_usdt', coalesce(s.notional_usdt, watchlist.cfg_num('trade.notional_usdt')::numeric),
+    'leverage', least(coalesce(s.leverage, watchlist.cfg_num('trade.leverage')::int), watchlist.cfg_num('trade.leverage_max')::int),
+    'leverage_failure_tolerated', watchlist.cfg_num('trade.leverage_failure_tolerated') >= 1,
+    'max_book_age_ms', watchlist.cfg_num('trade.max_book_age_ms'));
 end $$;
 
 -- The re-check on live books, in SQL so the decision and its record are one.
@@ -238,7 +238,7 @@ declare
   s watchlist.live_trade_signal;
   sh jsonb := p_books->'short';
   lg jsonb := p_books->'long';
-  v_max_age float8 := watchlist.cfg_num('trade.max_book_age_ms', 5000);
+  v_max_age float8 := watchlist.cfg_num('trade.max_book_age_ms');
   v_bid numeric := nullif(sh->>'price', '')::numeric;
   v_ask numeric := nullif(lg->>'price', '')::numeric;
   v_factors jsonb;

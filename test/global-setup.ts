@@ -9,6 +9,7 @@ import pg from 'pg';
 import { startEmbedded } from '../db/embedded.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { withDatabase } from '../db/config.ts';
+import { DEFAULT_SYMBOLS, DEFAULT_VENUES } from '../workers/sim/universe.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -38,6 +39,13 @@ export default async function setup(project: TestProject) {
   await admin.query(`drop database if exists ${templateDb}`);
   await admin.query(`create database ${templateDb}`);
   await migrateDatabase(withDatabase(serverUrl, templateDb));
+  // as if a paper worker with the default venues had started: the gate admits only
+  // venues a worker runs (a test that builds venues publishes its own set)
+  const t = new pg.Client({ connectionString: withDatabase(serverUrl, templateDb) });
+  await t.connect();
+  await t.query('select watchlist.record_worker_venues($1, $2::jsonb)', ['test-template', JSON.stringify(
+    DEFAULT_VENUES.map((v) => ({ venue: v.name, mode: 'paper', markets_loaded: true, symbols: DEFAULT_SYMBOLS.map((x) => x.symbol) })))]);
+  await t.end();
   await admin.end();
   project.provide('pgServerUrl', serverUrl);
   project.provide('templateDb', templateDb);

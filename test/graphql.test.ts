@@ -195,16 +195,16 @@ describe('pages and static files beside /graphql', () => {
 describe('trader functions as mutations', () => {
   it('manualTrade: refused anonymously; as the trader it enqueues a manual_order job and writes an audit row', async () => {
     const m = `mutation($v: String!) { manualTrade(input: { pVenue: $v, pSymbol: "BTC/USDT:USDT", pAction: "open_long", pNotionalUsdt: "20" }) { result } }`;
-    const anon = await gql(m, { v: 'paper_a' });
+    const anon = await gql(m, { v: 'okx' });
     expect(anon.errors?.[0].extensions?.code).toBe('42501');
     expect((await db.query(`select count(*)::int n from watchlist.manual_order`)).rows[0].n).toBe(0);
 
-    const r = await gql(m, { v: 'paper_a' }, TOKEN);
+    const r = await gql(m, { v: 'okx' }, TOKEN);
     expect(r.errors).toBeUndefined();
     const id = r.data.manualTrade.result;
     expect(id).toMatch(/^\d+$/);
     const order = await db.query(`select venue, symbol, action, notional_usdt::text, status from watchlist.manual_order where id = $1`, [id]);
-    expect(order.rows[0]).toEqual({ venue: 'paper_a', symbol: 'BTC/USDT:USDT', action: 'open_long', notional_usdt: '20', status: 'new' });
+    expect(order.rows[0]).toEqual({ venue: 'okx', symbol: 'BTC/USDT:USDT', action: 'open_long', notional_usdt: '20', status: 'new' });
     const jobs = await db.query(
       `select j.key, pj.payload from graphile_worker.jobs j join graphile_worker._private_jobs pj using (id)
        where j.task_identifier = 'manual_order'`,

@@ -135,7 +135,7 @@ describe('open_trade', () => {
   });
 
   it('a stale or crossed book is refused', async () => {
-    await setConfig(db, 'trade.max_book_age_ms', -1);
+    await setConfig(db, 'trade.max_book_age_ms', 0); // any real book is older than 0 ms
     const ev = await insertEvent(db, { symbol: 'BNB/USDT:USDT', high: 'okx', low: 'binance' });
     await drain(db);
     const s = await signalOf(ev);

@@ -87,7 +87,7 @@ function errorRows(failures: Failure[]) {
 export async function collectMinute(db: Queryable, venues: Venue[], ts: number, opts: { symbols?: string[] } = {}): Promise<CollectResult> {
   const minute = Math.floor(ts / 60_000) * 60_000;
   const { rows: cfg } = await db.query(
-    `select watchlist.cfg_num('trade.notional_usdt', 50) as notional, watchlist.cfg('collect.symbols') as symbols,
+    `select watchlist.cfg_num('trade.notional_usdt') as notional, watchlist.cfg('collect.symbols') as symbols,
             exists (select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
                     where n.nspname = 'watchlist' and p.proname = 'scan' and p.proargtypes[0] = 'timestamptz'::regtype) as has_scan`,
   );

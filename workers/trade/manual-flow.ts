@@ -12,9 +12,28 @@ type VenueOf = (name: string) => Promise<Venue>;
 
 const SIDE = { open_long: 'buy', open_short: 'sell', close_long: 'sell', close_short: 'buy' } as const;
 
+/**
+ * One attempt of a manual order's job. A throw is handed to SQL
+ * (watchlist.manual_order_error), which keeps an unsent order retrying only while
+ * its time to live lasts and ends it `failed` on the last attempt; the error is
+ * rethrown only when SQL says retry.
+ */
+export async function runManualOrderAttempt(q: Q, id: number, venueOf: VenueOf, lastAttempt: boolean): Promise<string> {
+  try {
+    return await runManualOrder(q, id, venueOf);
+  } catch (e) {
+    const msg = (e as Error)?.message ?? String(e);
+    const next = await q.one<string>('select watchlist.manual_order_error($1, $2, $3)', [id, msg, lastAttempt]);
+    if (next === 'retry') throw e;
+    return `${next}: ${msg}`;
+  }
+}
+
 export async function runManualOrder(q: Q, id: number, venueOf: VenueOf): Promise<string> {
   const ctx = await q.one('select watchlist.manual_order_begin($1)', [id]);
   if (ctx.action === 'noop') return `noop (${ctx.why})`;
+  // an earlier order for this venue+symbol is unfinished: orders run in the order placed
+  if (ctx.action === 'wait') throw new Error(`manual order ${id} waits: ${ctx.why}`);
   const v = await venueOf(ctx.venue);
   let status: string;
   if (ctx.action === 'resume') {
@@ -45,6 +64,8 @@ export async function runManualOrder(q: Q, id: number, venueOf: VenueOf): Promis
       const pos = (await v.fetchPositions([ctx.symbol])).find((p) => p.symbol === ctx.symbol);
       const held = pos ? (kind === 'close_long' ? Number(pos.sizeBase) : -Number(pos.sizeBase)) : 0;
       if (held <= 0) return fail(q, id, `${ctx.venue} ${ctx.symbol}: no ${kind === 'close_long' ? 'long' : 'short'} position to close`);
+      // an exact size (kill switch flattening what manual orders hold) beats the notional
+      if (ctx.qty_base != null) amount = String(ctx.qty_base);
       if (Number(amount) <= 0 || Number(amount) > held) amount = pos!.sizeBase.replace(/^-/, '');
     }
     if (!(Number(amount) > 0)) return fail(q, id, `${ctx.venue} ${ctx.symbol}: ${notional} USDT is below one amount step`);

@@ -12,8 +12,8 @@ type VenueOf = (name: string) => Promise<Venue>;
 export async function monitorOnce(q: Q, venueOf: VenueOf): Promise<{ sampled: number; skipped: number }> {
   const { rows: targets } = await q.query('select * from watchlist.monitor_targets()');
   if (targets.length === 0) return { sampled: 0, skipped: 0 };
-  const maxAge = Number(await q.one(`select watchlist.cfg_num('trade.max_book_age_ms', 5000)`));
-  const feeDefault = Number(await q.one(`select watchlist.cfg_num('trade.taker_fee_default', 0.0005)`));
+  const maxAge = Number(await q.one(`select watchlist.cfg_num('trade.max_book_age_ms')`));
+  const feeDefault = Number(await q.one(`select watchlist.cfg_num('trade.taker_fee_default')`));
   const names = [...new Set(targets.flatMap((t) => [t.short_exchange, t.long_exchange]))];
   const { rows: avail } = await q.query('select v, watchlist.venue_available(v) ok from unnest($1::text[]) v', [names]);
   const usable = new Set(avail.filter((r) => r.ok).map((r) => r.v));

@@ -16,6 +16,7 @@ import type { SimOptions } from '../sim/market.ts';
 import { SimSource } from '../sim/sim-source.ts';
 import { FaultInjector, systemClock } from '../sim/faults.ts';
 import type { Clock } from '../sim/faults.ts';
+import { publishRunningVenues } from './publish.ts';
 
 export type VenueMode = 'auto' | 'paper' | 'shadow' | 'live';
 type Env = Record<string, string | undefined>;
@@ -125,7 +126,17 @@ export function sharedVenues(fallbackDb?: Queryable): Promise<VenueSet> {
     else db = fallbackDb;
   }
   if (!db) throw new Error('venues: no database for the paper ledger; call configureVenues({ url }) at start-up');
-  shared = buildVenues({ ...c, db });
+  const ledger = db;
+  // the process-wide set is the worker's: record what it runs (gate, manual_trade read it)
+  shared = buildVenues({ ...c, db }).then(async (set) => {
+    try {
+      await publishRunningVenues(ledger, set.venues);
+    } catch (e) {
+      await set.close().catch(() => {});
+      throw e;
+    }
+    return set;
+  });
   shared.catch(() => {
     shared = null; // a failed build (exchange unreachable at start) is retried on next use
   });
