@@ -8,7 +8,6 @@ insert into watchlist.strategy_config (key, value, description) values
   ('trade.win_prob_min', '0.94', 'admit only when win_prob > this'),
   ('trade.notional_usdt', '50', 'USDT per leg; the re-check sweeps the books at this notional'),
   ('trade.leverage', '1', 'leverage set on both legs before opening'),
-  ('trade.leverage_failure_tolerated', '1', '1: a failed set-leverage is recorded and the trade proceeds; 0: the trade is refused'),
   ('trade.cooldown_min', '60', 'minutes after a trade on symbol+pair before the same pair may trade again'),
   ('trade.max_active', '10', 'at most this many trades new/opening/open/closing'),
   ('trade.daily_cap', '20', 'at most this many admitted trades per UTC day'),

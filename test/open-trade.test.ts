@@ -109,6 +109,28 @@ describe('open_trade', () => {
     expect(await paperPos('binance', sym)).toBe(0);
   });
 
+  it('a leg filled only in part (paper fault: IOC rest canceled): the larger leg is trimmed reduce-only, legs even, trade open', async () => {
+    const sym = 'AVAX/USDT:USDT';
+    vs.faults.set('okx', { partialFillRatio: 0.5 });
+    vs.faults.failNext('okx', 'partial');
+    const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
+    await drain(db);
+    const s = await signalOf(ev);
+    expect(s.status).toBe('open');
+    const os = await ordersOf(s.id);
+    expect(os.map((o) => [o.leg, o.purpose, o.side, o.reduce_only])).toEqual([
+      ['short', 'open', 'sell', false], ['long', 'open', 'buy', false], ['long', 'trim', 'sell', true],
+    ]);
+    const short = Number(os[0].filled_qty);
+    expect(short).toBeGreaterThan(0);
+    expect(short).toBeLessThan(Number(os[1].filled_qty));
+    expect(Number(os[2].filled_qty)).toBeCloseTo(Number(os[1].filled_qty) - short, 12);
+    expect(Number(s.entry_qty)).toBeCloseTo(short, 12);
+    expect(await paperPos('okx', sym)).toBeCloseTo(-short, 12);
+    expect(await paperPos('binance', sym)).toBeCloseTo(short, 12);
+    vs.faults.reset('okx');
+  });
+
   it('both legs rejected: failed, nothing held', async () => {
     const sym = 'DOGE/USDT:USDT';
     vs.faults.failNext('okx', 'reject');
