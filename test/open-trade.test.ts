@@ -131,6 +131,25 @@ describe('open_trade', () => {
     vs.faults.reset('okx');
   });
 
+  it('a trim whose reply is lost is found by its client id, not sent twice', async () => {
+    const sym = 'DOT/USDT:USDT';
+    vs.faults.set('okx', { partialFillRatio: 0.5 });
+    vs.faults.failNext('okx', 'partial');
+    vs.faults.failNext('binance', 'none', 'timeout_after');
+    const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
+    await drain(db);
+    const s = await signalOf(ev);
+    expect(s.status).toBe('open');
+    const trims = (await paperOrders('binance', sym)).filter((o) => o.reduce_only);
+    expect(trims).toHaveLength(1);
+    expect(trims[0].client_order_id).toBe(`wl${s.id}trimlong1`);
+    const errs = (await db.query(`select stage, message from watchlist.live_trade_error where signal_id = $1`, [s.id])).rows;
+    expect(errs.some((e) => e.stage === 'trim' && /outcome unknown/.test(e.message))).toBe(true);
+    expect((await ordersOf(s.id)).map((o) => [o.purpose, o.status])).toEqual([['open', 'filled'], ['open', 'filled'], ['trim', 'filled']]);
+    expect(await paperPos('binance', sym)).toBeCloseTo(-(await paperPos('okx', sym)), 12);
+    vs.faults.reset('okx');
+  });
+
   it('both legs rejected: failed, nothing held', async () => {
     const sym = 'DOGE/USDT:USDT';
     vs.faults.failNext('okx', 'reject');

@@ -17,16 +17,29 @@ type Books = Promise<[Awaited<ReturnType<typeof fetchBook>>, Awaited<ReturnType<
 export async function openSignal(q: Q, signalId: number, venueOf: VenueOf, hint?: { symbol?: string; short?: string; long?: string }): Promise<string> {
   const early = hint?.symbol && hint.short && hint.long ? booksFor(venueOf, hint.symbol, hint.short, hint.long) : null;
   early?.catch(() => {});
+  const earlyBals = hint?.short && hint.long ? balancesFor(venueOf, hint.short, hint.long) : null;
+  earlyBals?.catch(() => {});
   const ctx = await q.one('select watchlist.trade_begin_open($1)', [signalId]);
   if (ctx.action === 'noop') return `noop (${ctx.why})`;
   if (ctx.action === 'recheck') {
     const same = early && hint!.symbol === ctx.symbol && hint!.short === ctx.short && hint!.long === ctx.long;
-    const ok = await recheckAndSubmit(q, ctx, venueOf, same ? early : booksFor(venueOf, ctx.symbol, ctx.short, ctx.long));
+    const ok = await recheckAndSubmit(
+      q, ctx, venueOf,
+      same ? early : booksFor(venueOf, ctx.symbol, ctx.short, ctx.long),
+      same && earlyBals ? earlyBals : balancesFor(venueOf, ctx.short, ctx.long),
+    );
     if (!ok) return 'not opened';
   }
   const result = await drive(q, signalId, venueOf);
   await Promise.all([ctx.short, ctx.long].map(async (n: string) => refreshPosition(q, await venueOf(n), ctx.symbol)));
   return result;
+}
+
+type Bal = { free: string | null; error: string | null };
+
+async function balancesFor(venueOf: VenueOf, short: string, long: string): Promise<[Bal, Bal]> {
+  const [vs, vl] = await Promise.all([venueOf(short), venueOf(long)]);
+  return Promise.all([freeUsdt(vs), freeUsdt(vl)]);
 }
 
 async function booksFor(venueOf: VenueOf, symbol: string, short: string, long: string): Books {
@@ -51,14 +64,14 @@ interface LegCheck {
   client_order_id: string;
 }
 
-const freeUsdt = (v: Venue): Promise<{ free: string | null; error: string | null }> =>
+const freeUsdt = (v: Venue): Promise<Bal> =>
   v.fetchBalance().then(
     (b) => ({ free: b.free, error: null }),
     (e) => ({ free: null, error: `${isVenueError(e) ? e.sourceClass : 'Error'}: ${(e as Error).message}` }),
   );
 
 /** one leg as the SQL checks and trade_prepare_open see it: the venue's market minimums in one place */
-function legCheck(v: Venue, ctx: any, tag: 'short' | 'long', price: number | null, bal: { free: string | null; error: string | null }): LegCheck {
+function legCheck(v: Venue, ctx: any, tag: 'short' | 'long', price: number | null, bal: Bal): LegCheck {
   const m = v.market(ctx.symbol);
   return {
     leg: tag, exchange: v.name, symbol: ctx.symbol, ref_price: price,
@@ -69,10 +82,9 @@ function legCheck(v: Venue, ctx: any, tag: 'short' | 'long', price: number | nul
   };
 }
 
-async function recheckAndSubmit(q: Q, ctx: any, venueOf: VenueOf, booksP: Books): Promise<boolean> {
+async function recheckAndSubmit(q: Q, ctx: any, venueOf: VenueOf, booksP: Books, balsP: Promise<[Bal, Bal]>): Promise<boolean> {
   const [vs, vl] = await Promise.all([venueOf(ctx.short), venueOf(ctx.long)]);
   const notional = Number(ctx.notional_usdt);
-  const balsP = Promise.all([freeUsdt(vs), freeUsdt(vl)]);
   const [bs, bl] = await booksP;
   const books = {
     short: isBookError(bs) ? bs : quote(bs, 'sell', { usdt: notional }),
