@@ -11,7 +11,9 @@
 -- flattened by trade_open_outcome()), when the legs are even, or after
 -- trade.trim_max_attempts trims that left the legs uneven (the outcome then opens with a qty_mismatch
 -- row rather than retry forever). The common quantity is the smaller leg floored
--- to the coarser base step the re-check recorded, so both venues can hold it.
+-- to the coarser base step the re-check recorded, so both venues can hold it; when
+-- that is zero both legs are trimmed to nothing and trade_open_outcome() ends the
+-- trade partial_failed.
 create or replace function watchlist.trade_even_plan(p_signal_id bigint) returns jsonb
 language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
 declare
@@ -42,10 +44,9 @@ begin
   from jsonb_array_elements(case when jsonb_typeof(s.recheck->'legs') = 'array' then s.recheck->'legs' else '[]' end) x;
   v_common := least(v_short, v_long);
   if v_step > 0 then v_common := floor(v_common / v_step) * v_step; end if;
-  if v_common <= 0 then
-    -- the smaller leg is below one common step: nothing both venues can hold
-    return jsonb_build_object('action', 'none', 'why', 'common quantity below one step');
-  end if;
+  -- the smaller leg is below one common step: nothing both venues can hold, so both
+  -- legs are closed (each venue can close what it filled) and the outcome unwinds
+  v_common := greatest(v_common, 0);
   if v_short > v_common then
     v_legs := v_legs || jsonb_build_object('leg', 'short', 'exchange', s.leg_short_exchange, 'side', 'buy', 'amount', (v_short - v_common)::text);
   end if;

@@ -339,7 +339,8 @@ begin
   from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id
   where o.signal_id = p_signal_id and o.purpose = 'open';
 
-  if v_open_short > 0 and v_open_long > 0 then
+  -- both legs filled and still held (a trim to nothing leaves the unwind below)
+  if v_open_short > 0 and v_open_long > 0 and v_short > 0 and v_long > 0 then
     select sum(f.price * f.qty) filter (where o.leg = 'short') / nullif(sum(f.qty) filter (where o.leg = 'short'), 0),
            sum(f.price * f.qty) filter (where o.leg = 'long') / nullif(sum(f.qty) filter (where o.leg = 'long'), 0),
            coalesce(sum(f.fee), 0)

@@ -175,6 +175,33 @@ describe('legs of different size are evened at once', () => {
     const net = (await db.query(`select watchlist.trade_leg_net($1, 'short') s, watchlist.trade_leg_net($1, 'long') l`, [sid])).rows[0];
     expect([Number(net.s), Number(net.l)]).toEqual([-0.3, 0.3]);
     expect(await errorsOf(sid)).toContainEqual(expect.objectContaining({ stage: 'open', error_class: 'qty_mismatch' }));
+    await closeEvent(ev);
+    await db.query(`update watchlist.live_trade_signal set status = 'closing' where id = $1`, [sid]);
+    await db.query(`update watchlist.live_trade_signal set status = 'closed' where id = $1`, [sid]);
+  });
+});
+
+describe('legs that cannot be evened are unwound', () => {
+  it('(e) a partial fill below the other venue\'s step (Binance 0.001 ETH vs Bybit 0.01 steps): both legs closed reduce-only, partial_failed, nothing held', async () => {
+    await setConfig(db, 'trade.notional_usdt', 1510);
+    const bn = fakeBinance({ bid: 3001, ask: 3001.1, fillRatio: 0.001 }); // short leg: 0.001 of 0.50 ETH
+    const by = fakeBybit({ bid: 2999.9, ask: 3000 });
+    const ev = await insertEvent(db, { symbol: 'ETH/USDT:USDT', high: 'binance', low: 'bybit' });
+    const sid = (await signalOf(ev)).id;
+    expect(await open(sid, { binance: bn.venue, bybit: by.venue })).toBe('partial_failed');
+    await setConfig(db, 'trade.notional_usdt', 50);
+    const os = await ordersOf(sid);
+    expect(os.map((o) => [o.leg, o.purpose, o.side, o.reduce_only, Number(o.filled_qty)])).toEqual([
+      ['short', 'open', 'sell', false, 0.001],
+      ['long', 'open', 'buy', false, 0.5],
+      ['short', 'trim', 'buy', true, 0.001],
+      ['long', 'trim', 'sell', true, 0.5],
+    ]);
+    const net = (await db.query(`select watchlist.trade_leg_net($1, 'short') s, watchlist.trade_leg_net($1, 'long') l`, [sid])).rows[0];
+    expect([Number(net.s), Number(net.l)]).toEqual([0, 0]);
+    expect(bn.orderPosts()[1].form).toMatchObject({ side: 'BUY', quantity: '0.001', reduceOnly: 'true' });
+    expect(by.orderPosts()[1].json).toMatchObject({ side: 'Sell', qty: '0.5', reduceOnly: true });
+    await closeEvent(ev);
   });
 });
 
