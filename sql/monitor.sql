@@ -162,13 +162,14 @@ begin
   end if;
   select coalesce(sum(case when o.side = 'sell' then f.price * f.qty else -f.price * f.qty end), 0),
          coalesce(sum(f.fee), 0),
-         sum(f.price * f.qty) filter (where o.purpose = 'open' and o.leg = 'long'),
-         sum(f.price * f.qty) filter (where o.purpose = 'open' and o.leg = 'short'),
+         -- held notional: an open leg less what a trim took off it at once
+         sum(case when o.purpose = 'open' then f.price * f.qty else -f.price * f.qty end) filter (where o.purpose in ('open', 'trim') and o.leg = 'long'),
+         sum(case when o.purpose = 'open' then f.price * f.qty else -f.price * f.qty end) filter (where o.purpose in ('open', 'trim') and o.leg = 'short'),
          sum(f.price * f.qty) filter (where o.purpose = 'close' and o.leg = 'short') / nullif(sum(f.qty) filter (where o.purpose = 'close' and o.leg = 'short'), 0),
          sum(f.price * f.qty) filter (where o.purpose = 'close' and o.leg = 'long') / nullif(sum(f.qty) filter (where o.purpose = 'close' and o.leg = 'long'), 0)
   into v_cash, v_fees, v_notional_long, v_notional_short, v_exit_short, v_exit_long
   from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id
-  where o.signal_id = p_signal_id and o.purpose in ('open', 'close');
+  where o.signal_id = p_signal_id and o.purpose in ('open', 'trim', 'close');
   -- funding: rates at each real settlement while the trade was held
   select coalesce(sum((x->>'rate')::numeric), 0) * coalesce(v_notional_short, 0) into v_funding
   from jsonb_array_elements(coalesce(p_funding->'short', '[]')) x

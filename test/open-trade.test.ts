@@ -129,6 +129,18 @@ describe('open_trade', () => {
     expect(await paperPos('okx', sym)).toBeCloseTo(-short, 12);
     expect(await paperPos('binance', sym)).toBeCloseTo(short, 12);
     vs.faults.reset('okx');
+
+    // closed later: the realised PnL counts the trim's cash and fee, and nothing is left held
+    await db.query(`select watchlist.request_close($1, 'manual')`, [s.id]);
+    await drain(db);
+    expect((await signalOf(ev)).status).toBe('closed');
+    expect(await paperPos('okx', sym)).toBe(0);
+    expect(await paperPos('binance', sym)).toBe(0);
+    const cash = (await db.query(
+      `select sum(case when o.side = 'sell' then f.price * f.qty else -f.price * f.qty end) - sum(f.fee) as pnl
+       from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id where o.signal_id = $1`, [s.id])).rows[0].pnl;
+    const ex = (await db.query('select * from watchlist.live_trade_exit where signal_id = $1', [s.id])).rows[0];
+    expect(Number(ex.realized_pnl_usdt) - Number(ex.funding_usdt)).toBeCloseTo(Number(cash), 8);
   });
 
   it('a trim whose reply is lost is found by its client id, not sent twice', async () => {
