@@ -76,7 +76,7 @@ end $$;
 -- cycle through the gate's own admit (cooldown, max_active, daily cap, one trade
 -- per symbol, job enqueue), so the fallback is audited like any admission.
 -- Candidates: open events of the same symbol and signal type whose last trigger
--- is in the signal's cycle minute, passing gate_assess, on healthy venues, and not
+-- is in the signal's cycle minute or later, passing gate_assess, on healthy venues, and not
 -- yet tried this cycle (no signal of theirs that was admitted or refused before sending).
 -- Best first by (pnl_hat, win_prob, -event id), the gate's order. Returns the new
 -- signal id, or null when no candidate was admitted.
@@ -99,12 +99,13 @@ begin
     select p.id from watchlist.watch_signal_event p
     cross join lateral watchlist.gate_assess(p) pa
     where p.symbol = s.symbol and p.signal_type = s.signal_type and p.status = 'open' and p.id <> s.event_id
-      and date_trunc('minute', coalesce(p.last_trigger_ts, p.start_ts)) = s.cycle_ts
+      -- this cycle's, or re-triggered since (the scanner's next minute may land before the job)
+      and date_trunc('minute', coalesce(p.last_trigger_ts, p.start_ts)) >= s.cycle_ts
       and pa.reason is null
       and not exists (select 1 from watchlist.venue_health h
                       where h.venue in (pa.short_ex, pa.long_ex) and h.status <> 'ok' and coalesce(h.backoff_until, 'infinity') > now())
       and not exists (select 1 from watchlist.live_trade_signal t
-                      where t.event_id = p.id and t.cycle_ts = s.cycle_ts
+                      where t.event_id = p.id and t.cycle_ts >= s.cycle_ts
                         and (t.status <> 'ignored' or t.reason in ('recheck_failed', 'stale_signal', 'qty_zero',
                              'below_min_amount', 'below_min_cost', 'balance_unavailable', 'insufficient_margin')))
     order by pa.pnl_hat desc, pa.win_prob desc, p.id

@@ -140,6 +140,17 @@ describe('both legs checked before either is sent', () => {
     const job = (await db.query(`select payload from graphile_worker._private_jobs j where j.key = $1`, [`open_trade:${sNext.id}`])).rows;
     expect(job).toHaveLength(1);
 
+    // were the fallback refused too, the pair refused first is not handed back to (no ping-pong)
+    const c = await db.pool.connect();
+    try {
+      await c.query('begin');
+      await c.query(`select watchlist.signal_transition($1, 'ignored', 'insufficient_margin')`, [sNext.id]);
+      expect((await c.query('select watchlist.trade_next_pair($1) n', [sNext.id])).rows[0].n).toBeNull();
+    } finally {
+      await c.query('rollback');
+      c.release();
+    }
+
     expect(await open(sNext.id, { binance: bn.venue, bybit: by.venue, okx: ok.venue })).toBe('open');
     expect((await signalOf(next)).status).toBe('open');
     expect(bn.orderPosts()).toHaveLength(1);
