@@ -87,8 +87,9 @@ language sql stable as $$
   select coalesce(sum(case when side = 'sell' then price * qty else -price * qty end), 0),
          coalesce(sum(fee_usdt), 0),
          (select jsonb_object_agg(c, a) from (select fee_currency c, sum(fee) a from x where fee_usdt is null group by 1) u),
-         sum(price * qty) filter (where purpose = 'open' and leg = 'long'),
-         sum(price * qty) filter (where purpose = 'open' and leg = 'short'),
+         -- held notional: an open leg less what a trim took off it at once
+         sum(case when purpose = 'open' then price * qty else -price * qty end) filter (where purpose in ('open', 'trim') and leg = 'long'),
+         sum(case when purpose = 'open' then price * qty else -price * qty end) filter (where purpose in ('open', 'trim') and leg = 'short'),
          sum(price * qty) filter (where purpose = 'close' and leg = 'short') / nullif(sum(qty) filter (where purpose = 'close' and leg = 'short'), 0),
          sum(price * qty) filter (where purpose = 'close' and leg = 'long') / nullif(sum(qty) filter (where purpose = 'close' and leg = 'long'), 0),
          max(ts)

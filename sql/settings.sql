@@ -27,7 +27,6 @@ insert into watchlist.setting as t (key, type, unit, default_value, min_value, m
   ('trade.notional_usdt', 'number', 'USDT', '50', 1, 10000000, null, null, null, false, false, 'USDT per leg; the collector and the re-check sweep books at this notional'),
   ('trade.leverage_max', 'integer', 'x', '1', 1, 125, null, null, null, false, false, 'operator cap on trade.leverage: raise it deliberately before raising the leverage'),
   ('trade.leverage', 'integer', 'x', '1', 1, null, 'trade.leverage_max', null, null, false, false, 'leverage set on both legs before opening (at most trade.leverage_max)'),
-  ('trade.leverage_failure_tolerated', 'integer', 'flag', '1', 0, 1, null, null, null, false, false, '1: a failed set-leverage is recorded and the trade proceeds; 0: the trade is refused'),
   ('trade.cooldown_min', 'integer', 'minutes', '60', 0, 10080, null, null, null, false, false, 'minutes after a trade on symbol+pair before the same pair may trade again'),
   ('trade.max_active', 'integer', 'trades', '10', 0, 1000000, null, null, null, false, false, 'at most this many trades new/opening/open/closing (0 admits none)'),
   ('trade.daily_cap', 'integer', 'trades', '20', 0, 1000000, null, null, null, false, false, 'at most this many admitted trades per UTC day (0 admits none)'),
@@ -46,6 +45,8 @@ insert into watchlist.setting as t (key, type, unit, default_value, min_value, m
   ('trade.manual_max_usdt', 'number', 'USDT', '1000', 1, 10000000, null, null, null, false, false, 'largest manual order notional'),
   ('trade.manual_ttl_s', 'integer', 'seconds', '60', 5, 3600, null, null, null, false, false, 'a manual order no worker has sent within this many seconds ends expired, never sent later'),
   ('trade.fee_conversion_attempts', 'integer', 'count', '5', 1, 100, null, null, null, false, false, 'failed pricings of a fee charged in another coin before the conversion job stops retrying that fill (each failure is an error row)'),
+  ('trade.margin_buffer', 'number', 'fraction', '0.1', 0, 1, null, null, null, false, false, 'free margin needed on each venue above notional / leverage (fees, the move while both legs fill)'),
+  ('trade.trim_max_attempts', 'integer', 'count', '3', 1, 10, null, null, null, false, false, 'trims of the larger leg tried before an uneven trade opens with a qty_mismatch error row'),
   ('kill_switch', 'integer', 'level', '0', 0, 2, null, null, null, false, false, '0 off, 1 stop new entries, 2 stop entries and flatten every open trade and manual position')
 on conflict (key) do update set type = excluded.type, unit = excluded.unit, default_value = excluded.default_value,
   min_value = excluded.min_value, max_value = excluded.max_value, max_key = excluded.max_key,

@@ -80,13 +80,12 @@ begin
 end $$;
 
 -- Both open legs at one base quantity: the hedge only holds if the sizes match.
--- qty = floor(notional / max(ref prices) / step) × step, step = the coarser base step.
+-- The quantity is trade_common_qty() (sql/trade_checks.sql), the rule the re-check
+-- already checked both legs' minimums and margin at.
 create or replace function watchlist.trade_prepare_open(p_signal_id bigint, p_legs jsonb) returns jsonb
 language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
 declare
   s watchlist.live_trade_signal;
-  v_step numeric;
-  v_ref numeric;
   v_qty numeric;
   l jsonb;
   v_out jsonb := '[]';
@@ -99,17 +98,15 @@ begin
   if exists (select 1 from watchlist.live_trade_order o where o.signal_id = p_signal_id and o.purpose = 'open') then
     raise exception 'signal % already has open orders', p_signal_id using errcode = '55000';
   end if;
-  select max((x->>'amount_step')::numeric * coalesce((x->>'contract_size')::numeric, 1)), max((x->>'ref_price')::numeric)
-  into v_step, v_ref
-  from jsonb_array_elements(p_legs) x;
-  v_qty := floor(coalesce(s.notional_usdt, watchlist.cfg_num('trade.notional_usdt')::numeric) / v_ref / v_step) * v_step;
+  v_qty := watchlist.trade_common_qty(coalesce(s.notional_usdt, watchlist.cfg_num('trade.notional_usdt')::numeric), p_legs);
   for l in select * from jsonb_array_elements(p_legs) loop
     v_id := watchlist.trade_prepare_order(p_signal_id, 'open', l->>'leg', l->>'exchange', l->>'symbol',
       case when l->>'leg' = 'short' then 'sell' else 'buy' end, v_qty, false, l->>'client_order_id',
       s.attempt, (l->>'ref_price')::numeric);
     v_out := v_out || jsonb_build_object('order_id', v_id, 'leg', l->>'leg', 'exchange', l->>'exchange',
       'symbol', l->>'symbol', 'side', case when l->>'leg' = 'short' then 'sell' else 'buy' end,
-      'amount', v_qty::text, 'client_order_id', l->>'client_order_id', 'reduce_only', false);
+      'amount', v_qty::text, 'client_order_id', l->>'client_order_id', 'reduce_only', false,
+      'ref_price', l->'ref_price');
   end loop;
   return v_out;
 end $$;
@@ -221,18 +218,22 @@ begin
     'short', s.leg_short_exchange, 'long', s.leg_long_exchange,
     'notional_usdt', coalesce(s.notional_usdt, watchlist.cfg_num('trade.notional_usdt')::numeric),
     'leverage', least(coalesce(s.leverage, watchlist.cfg_num('trade.leverage')::int), watchlist.cfg_num('trade.leverage_max')::int),
-    'leverage_failure_tolerated', watchlist.cfg_num('trade.leverage_failure_tolerated') >= 1,
     'max_book_age_ms', watchlist.cfg_num('trade.max_book_age_ms'));
 end $$;
 
--- The re-check on live books, in SQL so the decision and its record are one.
+-- The re-check on live books and the pre-send checks, in SQL so the decision and
+-- its record are one.
 -- p_books: {short: {venue, price (swept bid at notional), bid_top, ask_top, age_ms, sufficient},
 --           long:  {venue, price (swept ask at notional), ...}}
+-- p_legs: both legs' market minimums, steps and free balance (trade_precheck()).
 -- Recomputes spread_log_short_over_long = ln(short bid / long ask) and
 -- raw_best_buy_high_sell_low = short bid / long ask − 1, keeps the event's other
--- three factors, re-runs predict_bc, and moves the signal new → opening, or
--- new → ignored (reason recheck_failed; nothing was sent).
-create or replace function watchlist.trade_recheck(p_signal_id bigint, p_books jsonb) returns jsonb
+-- three factors, re-runs predict_bc, checks both legs at the common quantity, and
+-- moves the signal new → opening, or new → ignored (nothing was sent; reason
+-- recheck_failed, or the pre-send check's own reason) with an error row, and then
+-- hands over to the symbol's next best pair of the cycle (trade_next_pair()).
+drop function if exists watchlist.trade_recheck(bigint, jsonb);
+create or replace function watchlist.trade_recheck(p_signal_id bigint, p_books jsonb, p_legs jsonb) returns jsonb
 language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
 declare
   s watchlist.live_trade_signal;
@@ -244,7 +245,9 @@ declare
   v_factors jsonb;
   p record;
   v_fail text;
+  v_pre jsonb;
   v_rec jsonb;
+  v_next bigint;
 begin
   select null::float8 as pnl_hat, null::float8 as win_prob, null::text as model_version, null::text as reason into p;
   select * into s from watchlist.live_trade_signal where id = p_signal_id for update;
@@ -275,15 +278,32 @@ begin
       v_fail := 'below_threshold';
     end if;
   end if;
-  v_rec := jsonb_build_object('at', now(), 'ok', v_fail is null, 'fail', v_fail, 'books', p_books,
-    'factors', v_factors, 'pnl_hat', p.pnl_hat, 'win_prob', p.win_prob, 'model_version', p.model_version,
-    'predict_reason', p.reason);
   if v_fail is null then
-    perform watchlist.signal_transition(s.id, 'opening', null, jsonb_build_object('recheck', v_rec));
-  else
-    perform watchlist.signal_transition(s.id, 'ignored', 'recheck_failed', jsonb_build_object('recheck', v_rec));
+    if p_legs is null or jsonb_typeof(p_legs) <> 'array' or jsonb_array_length(p_legs) <> 2 then
+      v_pre := jsonb_build_object('ok', false, 'fail', 'legs_unchecked', 'why', 'no leg checks given: nothing is sent unchecked');
+    else
+      v_pre := watchlist.trade_precheck(coalesce(s.notional_usdt, watchlist.cfg_num('trade.notional_usdt')::numeric),
+        coalesce(s.leverage, watchlist.cfg_num('trade.leverage')::int), p_legs);
+    end if;
   end if;
-  return v_rec;
+  v_rec := jsonb_build_object('at', now(), 'ok', v_fail is null and (v_pre->>'ok')::boolean, 'fail', coalesce(v_fail, v_pre->>'fail'),
+    'books', p_books, 'factors', v_factors, 'pnl_hat', p.pnl_hat, 'win_prob', p.win_prob, 'model_version', p.model_version,
+    'predict_reason', p.reason, 'precheck', v_pre, 'qty', v_pre->'qty', 'legs', v_pre->'legs');
+  if (v_rec->>'ok')::boolean then
+    perform watchlist.signal_transition(s.id, 'opening', null, jsonb_build_object('recheck', v_rec));
+    return v_rec;
+  end if;
+  if v_fail is not null then
+    perform watchlist.signal_transition(s.id, 'ignored', 'recheck_failed', jsonb_build_object('recheck', v_rec));
+    perform watchlist.trade_error(s.id, 'recheck', null, v_fail,
+      format('re-check failed (%s): nothing sent', v_fail), jsonb_build_object('pnl_hat', p.pnl_hat, 'win_prob', p.win_prob));
+  else
+    perform watchlist.signal_transition(s.id, 'ignored', v_pre->>'fail', jsonb_build_object('recheck', v_rec));
+    perform watchlist.trade_error(s.id, 'precheck', v_pre->>'venue', v_pre->>'fail',
+      format('%s: nothing sent', v_pre->>'why'), jsonb_build_object('qty', v_pre->'qty', 'legs', v_pre->'legs'));
+  end if;
+  v_next := watchlist.trade_next_pair(s.id);
+  return v_rec || jsonb_build_object('next_signal_id', v_next);
 exception when undefined_function then
   -- predict_bc not installed: refuse rather than trade blind
   perform watchlist.signal_transition(p_signal_id, 'ignored', 'recheck_failed',
@@ -319,19 +339,21 @@ begin
   from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id
   where o.signal_id = p_signal_id and o.purpose = 'open';
 
-  if v_open_short > 0 and v_open_long > 0 then
+  -- both legs filled and still held (a trim to nothing leaves the unwind below)
+  if v_open_short > 0 and v_open_long > 0 and v_short > 0 and v_long > 0 then
     select sum(f.price * f.qty) filter (where o.leg = 'short') / nullif(sum(f.qty) filter (where o.leg = 'short'), 0),
            sum(f.price * f.qty) filter (where o.leg = 'long') / nullif(sum(f.qty) filter (where o.leg = 'long'), 0),
            coalesce(sum(f.fee), 0)
     into v_ps, v_pl, v_fees
     from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id
     where o.signal_id = p_signal_id and o.purpose = 'open';
-    if v_open_short <> v_open_long then
+    -- uneven after any trim (trade_even_plan() gave up): say so
+    if v_short <> v_long then
       perform watchlist.trade_error(p_signal_id, 'open', null, 'qty_mismatch',
-        format('legs filled different sizes: short %s, long %s', v_open_short, v_open_long), null);
+        format('legs hold different sizes: short %s, long %s', v_short, v_long), null);
     end if;
     perform watchlist.signal_transition(p_signal_id, 'open', null, jsonb_build_object(
-      'entry_spread', ln(v_ps / v_pl), 'entry_fees_usdt', v_fees, 'entry_qty', least(v_open_short, v_open_long)));
+      'entry_spread', ln(v_ps / v_pl), 'entry_fees_usdt', v_fees, 'entry_qty', least(v_short, v_long)));
     return jsonb_build_object('action', 'open', 'entry_spread', ln(v_ps / v_pl));
   end if;
 

@@ -109,6 +109,59 @@ describe('open_trade', () => {
     expect(await paperPos('binance', sym)).toBe(0);
   });
 
+  it('a leg filled only in part (paper fault: IOC rest canceled): the larger leg is trimmed reduce-only, legs even, trade open', async () => {
+    const sym = 'AVAX/USDT:USDT';
+    vs.faults.set('okx', { partialFillRatio: 0.5 });
+    vs.faults.failNext('okx', 'partial');
+    const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
+    await drain(db);
+    const s = await signalOf(ev);
+    expect(s.status).toBe('open');
+    const os = await ordersOf(s.id);
+    expect(os.map((o) => [o.leg, o.purpose, o.side, o.reduce_only])).toEqual([
+      ['short', 'open', 'sell', false], ['long', 'open', 'buy', false], ['long', 'trim', 'sell', true],
+    ]);
+    const short = Number(os[0].filled_qty);
+    expect(short).toBeGreaterThan(0);
+    expect(short).toBeLessThan(Number(os[1].filled_qty));
+    expect(Number(os[2].filled_qty)).toBeCloseTo(Number(os[1].filled_qty) - short, 12);
+    expect(Number(s.entry_qty)).toBeCloseTo(short, 12);
+    expect(await paperPos('okx', sym)).toBeCloseTo(-short, 12);
+    expect(await paperPos('binance', sym)).toBeCloseTo(short, 12);
+    vs.faults.reset('okx');
+
+    // closed later: the realised PnL counts the trim's cash and fee, and nothing is left held
+    await db.query(`select watchlist.request_close($1, 'manual')`, [s.id]);
+    await drain(db);
+    expect((await signalOf(ev)).status).toBe('closed');
+    expect(await paperPos('okx', sym)).toBe(0);
+    expect(await paperPos('binance', sym)).toBe(0);
+    const cash = (await db.query(
+      `select sum(case when o.side = 'sell' then f.price * f.qty else -f.price * f.qty end) - sum(f.fee) as pnl
+       from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id where o.signal_id = $1`, [s.id])).rows[0].pnl;
+    const ex = (await db.query('select * from watchlist.live_trade_exit where signal_id = $1', [s.id])).rows[0];
+    expect(Number(ex.realized_pnl_usdt) - Number(ex.funding_usdt)).toBeCloseTo(Number(cash), 8);
+  });
+
+  it('a trim whose reply is lost is found by its client id, not sent twice', async () => {
+    const sym = 'DOT/USDT:USDT';
+    vs.faults.set('okx', { partialFillRatio: 0.5 });
+    vs.faults.failNext('okx', 'partial');
+    vs.faults.failNext('binance', 'none', 'timeout_after');
+    const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
+    await drain(db);
+    const s = await signalOf(ev);
+    expect(s.status).toBe('open');
+    const trims = (await paperOrders('binance', sym)).filter((o) => o.reduce_only);
+    expect(trims).toHaveLength(1);
+    expect(trims[0].client_order_id).toBe(`wl${s.id}trimlong1`);
+    const errs = (await db.query(`select stage, message from watchlist.live_trade_error where signal_id = $1`, [s.id])).rows;
+    expect(errs.some((e) => e.stage === 'trim' && /outcome unknown/.test(e.message))).toBe(true);
+    expect((await ordersOf(s.id)).map((o) => [o.purpose, o.status])).toEqual([['open', 'filled'], ['open', 'filled'], ['trim', 'filled']]);
+    expect(await paperPos('binance', sym)).toBeCloseTo(-(await paperPos('okx', sym)), 12);
+    vs.faults.reset('okx');
+  });
+
   it('both legs rejected: failed, nothing held', async () => {
     const sym = 'DOGE/USDT:USDT';
     vs.faults.failNext('okx', 'reject');

@@ -163,6 +163,9 @@ describe('ledger', () => {
     await v.setLeverage(ETH, 10);
     const ok = await v.createMarketOrder(order({ symbol: ETH, notionalUsdt: 500, refPrice: sim.midAt('binance', ETH, T0) }));
     expect(ok.status).toBe('closed');
+    // the read-back a failed set-leverage is judged by: the ledger's own record, 1x when never set
+    expect(await v.fetchLeverage(ETH)).toBe(10);
+    expect(await v.fetchLeverage(BTC)).toBe(1);
   });
 });
 
@@ -184,6 +187,18 @@ describe('fault injection', () => {
     const found = await v.fetchOrderByClientId(BTC, c.clientOrderId);
     expect(found?.status).toBe('closed');
     expect(found?.filledBase).toBe('0.001');
+  });
+
+  it('partial: an IOC order fills its share in whole steps, the rest canceled', async () => {
+    const v = venue('bybit');
+    faults.set('bybit', { partialFillRatio: 0.3 });
+    faults.failNext('bybit', 'partial');
+    const r = await v.createMarketOrder(order({ symbol: ETH, amountBase: '1' }));
+    expect(r.status).toBe('canceled');
+    expect(r.amountBase).toBe('1');
+    expect(Number(r.filledBase)).toBeCloseTo(0.3, 12);
+    expect(r.fills.reduce((a, f) => a + Number(f.amountBase), 0)).toBeCloseTo(0.3, 12);
+    faults.reset('bybit');
   });
 
   it('probabilities, latency and a venue that is down', async () => {

@@ -19,11 +19,14 @@ export interface VenueFaults {
   lateVisibilityMs?: number;
   /** report fees in this coin at this USDT price, like Binance charging BNB (the ledger stays in USDT) */
   feeCoin?: { currency: string; usdtPrice: string } | null;
+  /** with partial: the share of the order that fills before the rest is canceled (default 0.6) */
+  partialFillRatio?: number;
 }
 
 /** timeout_after_late: executed, reply lost, and the order only shows in look-ups
  *  `lateVisibilityMs` later (matching engine ahead of the order query service) */
-export type OrderFault = 'none' | 'reject' | 'timeout_after' | 'timeout_after_late' | 'timeout_before';
+/** partial: an IOC market order fills only in part and the rest is canceled (Bybit's slippage protection) */
+export type OrderFault = 'none' | 'reject' | 'timeout_after' | 'timeout_after_late' | 'timeout_before' | 'partial';
 
 const NONE: VenueFaults = { latencyMs: 0, rejectProb: 0, timeoutAfterProb: 0, timeoutBeforeProb: 0, down: false };
 

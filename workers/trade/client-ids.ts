@@ -5,7 +5,7 @@
 import type { Venue } from '../venues/types.ts';
 import { legClientOrderIdBase } from '../venues/client-order-id.ts';
 
-export type OrderTag = 'short' | 'long' | 'closeshort' | 'closelong' | 'flatshort' | 'flatlong';
+export type OrderTag = 'short' | 'long' | 'closeshort' | 'closelong' | 'flatshort' | 'flatlong' | 'trimshort' | 'trimlong';
 
 export function tradeClientOrderId(venue: Venue, signalId: number | string, tag: OrderTag, attempt: number): string {
   return venue.clientOrderId(legClientOrderIdBase(signalId, tag, attempt));

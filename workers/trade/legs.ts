@@ -14,6 +14,8 @@ export interface PreparedOrder {
   amount: string;
   client_order_id: string;
   reduce_only: boolean;
+  /** the re-check's price for this leg, so the venue's own minimum-value check runs too */
+  ref_price?: number | string | null;
 }
 
 /** filled / partially_filled / open / rejected / not_placed / unknown */
@@ -73,6 +75,7 @@ export function submit(q: Q, venue: Venue, o: PreparedOrder, stage: string): Pro
     amountBase: o.amount,
     reduceOnly: o.reduce_only,
     clientOrderId: o.client_order_id,
+    refPrice: o.ref_price == null ? undefined : Number(o.ref_price),
   });
   return sent.then(
     (r) => record(q, o, r, sentAt),

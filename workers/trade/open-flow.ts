@@ -17,16 +17,29 @@ type Books = Promise<[Awaited<ReturnType<typeof fetchBook>>, Awaited<ReturnType<
 export async function openSignal(q: Q, signalId: number, venueOf: VenueOf, hint?: { symbol?: string; short?: string; long?: string }): Promise<string> {
   const early = hint?.symbol && hint.short && hint.long ? booksFor(venueOf, hint.symbol, hint.short, hint.long) : null;
   early?.catch(() => {});
+  const earlyBals = hint?.short && hint.long ? balancesFor(venueOf, hint.short, hint.long) : null;
+  earlyBals?.catch(() => {});
   const ctx = await q.one('select watchlist.trade_begin_open($1)', [signalId]);
   if (ctx.action === 'noop') return `noop (${ctx.why})`;
   if (ctx.action === 'recheck') {
     const same = early && hint!.symbol === ctx.symbol && hint!.short === ctx.short && hint!.long === ctx.long;
-    const ok = await recheckAndSubmit(q, ctx, venueOf, same ? early : booksFor(venueOf, ctx.symbol, ctx.short, ctx.long));
+    const ok = await recheckAndSubmit(
+      q, ctx, venueOf,
+      same ? early : booksFor(venueOf, ctx.symbol, ctx.short, ctx.long),
+      same && earlyBals ? earlyBals : balancesFor(venueOf, ctx.short, ctx.long),
+    );
     if (!ok) return 'not opened';
   }
   const result = await drive(q, signalId, venueOf);
   await Promise.all([ctx.short, ctx.long].map(async (n: string) => refreshPosition(q, await venueOf(n), ctx.symbol)));
   return result;
+}
+
+type Bal = { free: string | null; error: string | null };
+
+async function balancesFor(venueOf: VenueOf, short: string, long: string): Promise<[Bal, Bal]> {
+  const [vs, vl] = await Promise.all([venueOf(short), venueOf(long)]);
+  return Promise.all([freeUsdt(vs), freeUsdt(vl)]);
 }
 
 async function booksFor(venueOf: VenueOf, symbol: string, short: string, long: string): Books {
@@ -37,7 +50,39 @@ async function booksFor(venueOf: VenueOf, symbol: string, short: string, long: s
 // leverage is a per-symbol setting on the exchange: once set in this process it stays set
 const leverageSet = new Set<string>();
 
-async function recheckAndSubmit(q: Q, ctx: any, venueOf: VenueOf, booksP: Books): Promise<boolean> {
+interface LegCheck {
+  leg: 'short' | 'long';
+  exchange: string;
+  symbol: string;
+  ref_price: number | null;
+  amount_step: string;
+  contract_size: number;
+  min_amount: number | null;
+  min_cost_usdt: number | null;
+  free_usdt: string | null;
+  balance_error: string | null;
+  client_order_id: string;
+}
+
+const freeUsdt = (v: Venue): Promise<Bal> =>
+  v.fetchBalance().then(
+    (b) => ({ free: b.free, error: null }),
+    (e) => ({ free: null, error: `${isVenueError(e) ? e.sourceClass : 'Error'}: ${(e as Error).message}` }),
+  );
+
+/** one leg as the SQL checks and trade_prepare_open see it: the venue's market minimums in one place */
+function legCheck(v: Venue, ctx: any, tag: 'short' | 'long', price: number | null, bal: Bal): LegCheck {
+  const m = v.market(ctx.symbol);
+  return {
+    leg: tag, exchange: v.name, symbol: ctx.symbol, ref_price: price,
+    amount_step: m.amountStep ?? '0.00000001', contract_size: m.contractSize,
+    min_amount: m.minAmount, min_cost_usdt: m.minCostUsdt,
+    free_usdt: bal.free, balance_error: bal.error,
+    client_order_id: tradeClientOrderId(v, ctx.signal_id, tag, ctx.attempt),
+  };
+}
+
+async function recheckAndSubmit(q: Q, ctx: any, venueOf: VenueOf, booksP: Books, balsP: Promise<[Bal, Bal]>): Promise<boolean> {
   const [vs, vl] = await Promise.all([venueOf(ctx.short), venueOf(ctx.long)]);
   const notional = Number(ctx.notional_usdt);
   const [bs, bl] = await booksP;
@@ -48,37 +93,21 @@ async function recheckAndSubmit(q: Q, ctx: any, venueOf: VenueOf, booksP: Books)
   for (const b of [bs, bl]) {
     if (isBookError(b)) await q.query(`select watchlist.trade_error($1, 'recheck', $2, $3, $4)`, [ctx.signal_id, b.venue, b.error_class, b.error]);
   }
-  const rec = await q.one('select watchlist.trade_recheck($1, $2::jsonb)', [ctx.signal_id, JSON.stringify(books)]);
+  const [bals, bals2] = await balsP;
+  for (const [v, b] of [[vs, bals], [vl, bals2]] as const) {
+    if (b.error) await q.query(`select watchlist.trade_error($1, 'precheck', $2, 'BalanceUnavailable', $3)`, [ctx.signal_id, v.name, b.error]);
+  }
+  const legs = [legCheck(vs, ctx, 'short', (books.short as any).price ?? null, bals), legCheck(vl, ctx, 'long', (books.long as any).price ?? null, bals2)];
+  // books, prediction, both legs' minimums at the common quantity and free margin:
+  // one SQL decision before anything is sent (a refusal hands over to the next pair)
+  const rec = await q.one('select watchlist.trade_recheck($1, $2::jsonb, $3::jsonb)', [ctx.signal_id, JSON.stringify(books), JSON.stringify(legs)]);
   if (!rec.ok) return false;
 
-  const lev = Number(ctx.leverage);
-  const levErrors = (
-    await Promise.all(
-      [vs, vl].map((v) =>
-        (leverageSet.has(`${v.name}|${ctx.symbol}|${lev}`) ? Promise.resolve() : v.setLeverage(ctx.symbol, lev)).then(
-          () => (leverageSet.add(`${v.name}|${ctx.symbol}|${lev}`), null),
-          (e) => ({ venue: v.name, cls: isVenueError(e) ? e.sourceClass : 'Error', message: (e as Error).message }),
-        ),
-      ),
-    )
-  ).filter((x) => x !== null);
-  for (const e of levErrors) {
-    await q.query(`select watchlist.trade_error($1, 'leverage', $2, $3, $4)`, [ctx.signal_id, e.venue, e.cls, e.message]);
-  }
-  if (levErrors.length && !ctx.leverage_failure_tolerated) {
+  if (!(await leverageConfirmed(q, ctx, [vs, vl]))) {
     await q.query(`select watchlist.signal_transition($1, 'failed', 'leverage_failed')`, [ctx.signal_id]);
     return false;
   }
 
-  const leg = (v: Venue, tag: 'short' | 'long', price: number | null) => {
-    const m = v.market(ctx.symbol);
-    return {
-      leg: tag, exchange: v.name, symbol: ctx.symbol, ref_price: price,
-      amount_step: m.amountStep ?? '0.00000001', contract_size: m.contractSize,
-      client_order_id: tradeClientOrderId(v, ctx.signal_id, tag, ctx.attempt),
-    };
-  };
-  const legs = [leg(vs, 'short', (books.short as any).price), leg(vl, 'long', (books.long as any).price)];
   // committed before anything is sent: a crash from here on leaves rows reconcile can look up
   const prepared: PreparedOrder[] = await q.one('select watchlist.trade_prepare_open($1, $2::jsonb)', [ctx.signal_id, JSON.stringify(legs)]);
   const byName: Record<string, Venue> = { [vs.name]: vs, [vl.name]: vl };
@@ -87,10 +116,51 @@ async function recheckAndSubmit(q: Q, ctx: any, venueOf: VenueOf, booksP: Books)
   return true;
 }
 
-/** resolve, decide, flatten until the trade reaches a resting state */
+/**
+ * Leverage at or below the target on both venues. A failed set is accepted only when the
+ * venue's current leverage is read back and is at or below the target; every failure is an
+ * error row.
+ */
+async function leverageConfirmed(q: Q, ctx: any, venues: Venue[]): Promise<boolean> {
+  const lev = Number(ctx.leverage);
+  const oks = await Promise.all(
+    venues.map(async (v) => {
+      const key = `${v.name}|${ctx.symbol}|${lev}`;
+      if (leverageSet.has(key)) return true;
+      try {
+        await v.setLeverage(ctx.symbol, lev);
+        leverageSet.add(key);
+        return true;
+      } catch (e) {
+        await q.query(`select watchlist.trade_error($1, 'leverage', $2, $3, $4)`, [
+          ctx.signal_id, v.name, isVenueError(e) ? e.sourceClass : 'Error', `set leverage ${lev}x failed: ${(e as Error).message}`,
+        ]);
+      }
+      let current: number | null;
+      try {
+        current = await v.fetchLeverage(ctx.symbol);
+      } catch (e) {
+        await q.query(`select watchlist.trade_error($1, 'leverage', $2, $3, $4)`, [
+          ctx.signal_id, v.name, isVenueError(e) ? e.sourceClass : 'Error', `current leverage unreadable after a failed set: ${(e as Error).message}`,
+        ]);
+        return false;
+      }
+      if (current !== null && current <= lev) return true;
+      await q.query(`select watchlist.trade_error($1, 'leverage', $2, 'LeverageAboveTarget', $3, $4::jsonb)`, [
+        ctx.signal_id, v.name, `current leverage ${current ?? 'unknown'} is not at or below the target ${lev}x: not traded`,
+        JSON.stringify({ current, target: lev }),
+      ]);
+      return false;
+    }),
+  );
+  return oks.every(Boolean);
+}
+
+/** resolve, even, decide, flatten until the trade reaches a resting state */
 async function drive(q: Q, signalId: number, venueOf: VenueOf): Promise<string> {
-  for (let round = 0; round < 4; round++) {
+  for (let round = 0; round < 6; round++) {
     await resolveUnresolved(q, signalId, venueOf, 'open');
+    if (await trim(q, signalId, venueOf)) continue;
     const out = await q.one('select watchlist.trade_open_outcome($1)', [signalId]);
     if (out.action === 'unresolved') throw new Error(`signal ${signalId}: ${out.count} order(s) with unknown outcome; retrying later`);
     if (out.action !== 'flatten') return out.action === 'noop' ? `noop (${out.status})` : out.action;
@@ -107,4 +177,26 @@ async function drive(q: Q, signalId: number, venueOf: VenueOf): Promise<string> 
     );
   }
   throw new Error(`signal ${signalId}: could not flatten the lone leg; retrying later`);
+}
+
+/**
+ * Legs of different size (a partial IOC fill): trim the larger one reduce-only to the
+ * common quantity before the trade is held. The client id derives from the signal, the
+ * leg and the trim attempt, so a crash-retry finds the order instead of trimming twice.
+ */
+async function trim(q: Q, signalId: number, venueOf: VenueOf): Promise<boolean> {
+  const plan = await q.one('select watchlist.trade_even_plan($1)', [signalId]);
+  if (plan.action !== 'trim') return false;
+  await Promise.all(
+    plan.legs.map(async (l: any) => {
+      const v = await venueOf(l.exchange);
+      const cid = tradeClientOrderId(v, signalId, l.leg === 'short' ? 'trimshort' : 'trimlong', plan.attempt);
+      const id = await q.one(
+        `select watchlist.trade_prepare_order($1, 'trim', $2, $3, $4, $5, $6::numeric, true, $7, $8)`,
+        [signalId, l.leg, l.exchange, plan.symbol, l.side, l.amount, cid, plan.attempt],
+      );
+      await submit(q, v, { order_id: id, exchange: l.exchange, symbol: plan.symbol, side: l.side, amount: l.amount, client_order_id: cid, reduce_only: true }, 'trim');
+    }),
+  );
+  return true;
 }

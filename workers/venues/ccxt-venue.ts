@@ -25,6 +25,7 @@ import type { Exchange, FundingRate, FundingRateHistory, MarketInterface as Mark
 import { VenueError } from './errors.ts';
 import type { VenueErrorKind } from './errors.ts';
 import { shapeClientOrderId } from './client-order-id.ts';
+import { LeverageAnswer, currentLeverage } from './leverage.ts';
 import { HOUR_MS, intervalHoursBetween, normaliseSchedule, parseHours, parseIntervalString } from './funding-schedule.ts';
 import type {
   Balance,
@@ -771,6 +772,22 @@ export class CcxtVenue implements Venue {
       if (unchanged) return;
       throw mapCcxtError(this.name, e, { op: 'setLeverage', symbol: m.symbol });
     }
+  }
+
+  /** ccxt 4.5.84: Binance emulates it (leverage brackets, then /fapi/v1/symbolConfig), OKX
+   *  account/leverage-info (cross), Bybit the position row, Bitget the mix account */
+  async fetchLeverage(symbol: string): Promise<number | null> {
+    const m = this.#market(symbol);
+    const params: Record<string, unknown> = this.name === 'okx' ? { marginMode: 'cross' } : {};
+    const raw = await this.#call('fetchLeverage', m.symbol, () => this.exchange.fetchLeverage(m.symbol, params));
+    const parsed = LeverageAnswer.safeParse(raw);
+    if (!parsed.success) {
+      throw new VenueError('unknown', this.name, `${this.name} ${m.symbol}: fetchLeverage answered an unexpected shape: ${parsed.error.message}`, {
+        sourceClass: 'CcxtVenue',
+        payload: { op: 'fetchLeverage', symbol: m.symbol },
+      });
+    }
+    return currentLeverage(parsed.data);
   }
 
   async fetchBalance(): Promise<Balance> {

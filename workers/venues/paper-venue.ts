@@ -52,6 +52,14 @@ export interface PaperVenueOptions {
 
 const FEE_STEP = dec('0.00000001');
 
+/** ratio of an amount in whole steps, never less than one step nor more than the amount */
+function partOf(amount: Dec, step: Dec, ratio: number): Dec {
+  const steps = stepsIn(amount, step);
+  const part = BigInt(Math.floor(Number(steps) * Math.min(Math.max(ratio, 0), 1)));
+  const n = part < 1n ? 1n : part > steps ? steps : part;
+  return mul({ units: n, scale: 0 }, step);
+}
+
 export class PaperVenue implements Venue {
   readonly name: string;
   readonly mode: 'paper' | 'shadow';
@@ -188,10 +196,12 @@ export class PaperVenue implements Venue {
     if (outcome === 'reject') throw this.#err('invalid', `order ${req.clientOrderId} rejected (simulated)`, 'OperationRejected');
     if (outcome === 'timeout_before') throw this.#err('network', `createOrder ${req.clientOrderId} timed out (simulated, not placed)`, 'RequestTimeout');
 
-    const fills = this.#sweep(req.side === 'buy' ? book.asks : book.bids, amount, m.takerFee ?? 0, req.clientOrderId);
+    // 'partial': an IOC order whose slippage protection cancels the rest (Bybit), at least one step filled
+    const fillable = outcome === 'partial' ? partOf(amount, baseStep, this.#faults?.get(this.name).partialFillRatio ?? 0.6) : amount;
+    const fills = this.#sweep(req.side === 'buy' ? book.asks : book.bids, fillable, m.takerFee ?? 0, req.clientOrderId);
     const filled = fills.reduce((a, f) => add(a, dec(f.amountBase)), dec('0'));
     if (isZero(filled)) throw this.#err('invalid', `${req.symbol}: no liquidity to fill ${req.side}`, 'InvalidOrder');
-    const status: OrderStatus = cmp(filled, amount) === 0 ? 'closed' : 'expired';
+    const status: OrderStatus = cmp(filled, amount) === 0 ? 'closed' : outcome === 'partial' ? 'canceled' : 'expired';
     const meta = { mode: this.mode, book_ts: book.ts, mid };
     try {
       await this.#db.query('select paper.record_order($1::jsonb) as id', [
@@ -331,6 +341,14 @@ export class PaperVenue implements Venue {
     this.#marketOrThrow(symbol);
     if (!Number.isInteger(leverage) || leverage < 1 || leverage > 125) throw this.#err('invalid', `leverage ${leverage} out of range`, 'BadRequest');
     await this.#db.query('select paper.set_leverage($1, $2, $3)', [this.name, symbol, leverage]);
+  }
+
+  /** the ledger's own record; a symbol never set trades at the ledger's default, 1x */
+  async fetchLeverage(symbol: string): Promise<number | null> {
+    await this.#gate('fetchLeverage');
+    this.#marketOrThrow(symbol);
+    const { rows } = await this.#db.query('select leverage from paper.position where venue = $1 and symbol = $2', [this.name, symbol]);
+    return rows[0] ? Number(rows[0].leverage) : 1;
   }
 
   async fetchBalance(): Promise<Balance> {

@@ -130,6 +130,8 @@ export interface Venue {
   fetchOrderByClientId(symbol: string, clientOrderId: string): Promise<OrderResult | null>;
   fetchPositions(symbols?: string[]): Promise<Position[]>;
   setLeverage(symbol: string, leverage: number): Promise<void>;
+  /** the symbol's current leverage (the higher of long/short), null when the venue does not say */
+  fetchLeverage(symbol: string): Promise<number | null>;
   fetchBalance(): Promise<Balance>;
   /** shape a client order id to this exchange's rules (length, charset) */
   clientOrderId(base: string): string;
