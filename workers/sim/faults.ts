@@ -17,6 +17,8 @@ export interface VenueFaults {
   down: boolean;
   /** with timeout_after_late: how long the order stays invisible to look-ups */
   lateVisibilityMs?: number;
+  /** the account is in hedge (dual-side) position mode: preflight fails, orders are rejected */
+  hedgeMode?: boolean;
 }
 
 /** timeout_after_late: executed, reply lost, and the order only shows in look-ups
