@@ -9,6 +9,8 @@
 // with the *_SANDBOX_* keys (ccxt-factory.ts).
 // WL_SIM_DEMO=1 makes the simulated market busier for a demo: dislocations about
 // fifty times as often, holding and reverting five times faster.
+// WL_SIM_HEDGE_MODE=okx,bybit puts those paper venues' simulated accounts in hedge mode:
+// their preflight fails and they are not traded (to see a failing preflight without an exchange).
 import pg from 'pg';
 import type { Venue } from './types.ts';
 import { PaperVenue } from './paper-venue.ts';
@@ -61,6 +63,7 @@ export async function buildVenues(opts: BuildVenuesOptions): Promise<VenueSet> {
   const clock = opts.clock ?? systemClock;
   const seed = opts.seed ?? Number(env['WL_SIM_SEED'] || 42);
   const faults = new FaultInjector(seed);
+  for (const n of (env['WL_SIM_HEDGE_MODE'] ?? '').split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)) faults.set(n, { hedgeMode: true });
   let sim: MarketSim | null = null;
   const demo = env['WL_SIM_DEMO'] === '1' ? { dislocationPerHour: 0.15, reversionScale: 0.2 } : {};
   const simFor = () => (sim ??= new MarketSim({ ...demo, ...opts.sim, seed }));
