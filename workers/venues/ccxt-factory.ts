@@ -7,6 +7,7 @@ import { binanceusdm, bitget, bybit, okx } from 'ccxt';
 import type { Exchange } from 'ccxt';
 import { CcxtVenue } from './ccxt-venue.ts';
 import type { CcxtVenueName, CcxtVenueOptions } from './ccxt-venue.ts';
+export { isSandboxed } from './sandbox.ts';
 
 export type { CcxtVenueName } from './ccxt-venue.ts';
 
@@ -175,12 +176,6 @@ export function useSandbox(venue: CcxtVenueName, ex: Exchange): void {
       ex.setSandboxMode(true);
       break;
   }
-}
-
-/** true when the instance was switched to its test environment by useSandbox */
-export function isSandboxed(ex: Exchange): boolean {
-  const o = ex.options as Record<string, unknown>;
-  return o['sandboxMode'] === true || o['enableDemoTrading'] === true || (ex as unknown as { isSandboxModeEnabled?: boolean }).isSandboxModeEnabled === true;
 }
 
 /** a Venue backed by a fresh, configured ccxt instance */
