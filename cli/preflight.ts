@@ -18,8 +18,15 @@ export interface PreflightRun {
 }
 
 /** preflight every venue of the set, record each, log the failures; the other venues go on */
-export async function runPreflight(db: Queryable, set: Pick<VenueSet, 'venues'>, env: Record<string, string | undefined> = process.env): Promise<PreflightRun> {
+export async function runPreflight(
+  db: Queryable,
+  set: Pick<VenueSet, 'venues'>,
+  env: Record<string, string | undefined> = process.env,
+  o: { prune?: boolean } = {},
+): Promise<PreflightRun> {
   const pf = await import('../workers/venues/preflight.ts');
+  // at start-up the set is every configured venue: forget venues no longer configured
+  if (o.prune) await db.query('select watchlist.prune_venue_preflight($1::text[])', [set.venues.map((v) => v.name)]);
   const opts = await pf.preflightOptions(db, env, DEFAULT_SYMBOLS.map((s) => s.symbol));
   const results = await pf.preflightAll(set.venues, opts);
   const failed: string[] = [];

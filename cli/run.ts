@@ -36,7 +36,7 @@ async function startVenues(url: string, o: RunOptions) {
 async function preflightAtStart(url: string, set: Awaited<ReturnType<typeof sharedVenues>>) {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   try {
-    const r = await runPreflight(pool, set);
+    const r = await runPreflight(pool, set, process.env, { prune: true });
     log(r.ok ? `preflight: every venue passed` : `preflight: not traded: ${r.failed.join(', ')} (wl preflight shows why)`);
   } finally {
     await pool.end();

@@ -33,6 +33,14 @@ begin
   return watchlist.venue_tradeable(p_venue);
 end $$;
 
+-- At start-up (wl up / wl worker) the configured venues are all of them: rows of a venue no
+-- longer configured would only mislead the pages (an old SANDBOX or failure banner).
+create or replace function watchlist.prune_venue_preflight(p_keep text[]) returns integer
+language sql volatile security definer set search_path = watchlist, pg_catalog as $$
+  with d as (delete from watchlist.venue_preflight where venue <> all (p_keep) returning 1)
+  select count(*)::int from d
+$$;
+
 -- A venue with a failed check in its latest preflight is not traded. A venue never
 -- checked (a paper venue in a test, a process that did not run preflight) is tradeable:
 -- wl up and wl worker run preflight before their first job.

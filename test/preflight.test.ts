@@ -162,6 +162,12 @@ describe('preflight per exchange (real ccxt, mocked HTTP)', () => {
     expect(r).toMatchObject({ check: 'clock', ok: false, detail: expect.stringMatching(/could not check/) });
   });
 
+  it('no traded symbol listed on the venue (markets not loaded): margin mode and leverage fail, not pass vacuously', async () => {
+    const r = await preflightVenue(venueWith('okx').venue, { ...OPTS, symbols: ['NOPE/USDT:USDT'] });
+    expect(byCheck(r)['margin_mode']).toMatchObject({ ok: false, detail: expect.stringMatching(/none of the traded symbols is listed/) });
+    expect(byCheck(r)['leverage'].ok).toBe(false);
+  });
+
   it('InvalidNonce (timestamp outside the receive window) is a rejection, not an unknown outcome', () => {
     const e = mapCcxtError('binance', new InvalidNonce('binanceusdm {"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}'), { op: 'createOrder' });
     expect(e.kind).toBe('invalid');
@@ -218,6 +224,13 @@ describe('preflight recorded: a failing venue is not traded, the others go on', 
     await runPreflight(db, { venues: [venueWith('bybit').venue] }, {});
     expect((await db.query(`select watchlist.venue_tradeable('bybit') as ok`)).rows[0].ok).toBe(true);
     expect((await db.query(`select watchlist.trade_begin_open($1) as r`, [await signal('bybit', 'binance')])).rows[0].r.action).toBe('recheck');
+  });
+
+  it('at start-up (prune) rows of venues no longer configured go, so no stale failure or SANDBOX banner remains', async () => {
+    await db.query(`select watchlist.record_venue_preflight('gone', 'sandbox', '[{"check":"clock","ok":false,"detail":"old"}]')`);
+    await runPreflight(db, { venues: [venueWith('binance').venue] }, {}, { prune: true });
+    const { rows } = await db.query('select distinct venue from watchlist.venue_preflight order by venue');
+    expect(rows.map((r) => r.venue)).toEqual(['binance']);
   });
 
   it('paper venues pass; a paper venue given the hedge-mode fault fails preflight and rejects orders', async () => {

@@ -255,7 +255,13 @@ export async function ccxtPreflight(v: Venue, o: PreflightOptions): Promise<Venu
   checks.push(await checkClock(v, o.maxClockSkewMs, o.now));
   checks.push(await checkKeyPermissions(v, o.allowWithdrawKeys));
   checks.push(await checkPositionMode(v, symbols));
-  checks.push(await checkMarginMode(v, symbols));
-  checks.push(await checkLeverage(v, symbols, o.leverage));
+  if (symbols.length === 0) {
+    // nothing to check per symbol must not read as "all fine" (markets not loaded, or none of ours listed)
+    const why = `none of the traded symbols is listed (${v.symbols().length} markets loaded)`;
+    checks.push(fail('margin_mode', why), fail('leverage', why));
+  } else {
+    checks.push(await checkMarginMode(v, symbols));
+    checks.push(await checkLeverage(v, symbols, o.leverage));
+  }
   return { venue: v.name, environment: isSandboxed(v.exchange) ? 'sandbox' : 'live', ok: checks.every((c) => c.ok), checks };
 }
