@@ -122,6 +122,10 @@ begin
   if not (v_venues ? short_ex and v_venues ? long_ex) then
     reason := 'unsupported_venue'; return;
   end if;
+  -- a venue that failed its preflight (sql/venue_preflight.sql) is not traded: another pair may be
+  if not (watchlist.venue_tradeable(short_ex) and watchlist.venue_tradeable(long_ex)) then
+    reason := 'venue_preflight_failed'; return;
+  end if;
   if not (pnl_hat > watchlist.cfg_num('trade.pnl_hat_min', 0.013) and win_prob > watchlist.cfg_num('trade.win_prob_min', 0.94)) then
     reason := 'below_threshold'; return;
   end if;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestVenue } from './helpers/ccxt-mock.ts';
 import type { HttpMock, TestVenue } from './helpers/ccxt-mock.ts';
 import { freshDb } from './helpers/db.ts';
+import { insertEvent } from './helpers/live.ts';
 import type { TestDb } from './helpers/db.ts';
 import { formatPreflightTable, preflightVenue } from '../workers/venues/preflight.ts';
 import { checkClock } from '../workers/venues/preflight-ccxt.ts';
@@ -224,6 +225,18 @@ describe('preflight recorded: a failing venue is not traded, the others go on', 
     await runPreflight(db, { venues: [venueWith('bybit').venue] }, {});
     expect((await db.query(`select watchlist.venue_tradeable('bybit') as ok`)).rows[0].ok).toBe(true);
     expect((await db.query(`select watchlist.trade_begin_open($1) as r`, [await signal('bybit', 'binance')])).rows[0].r.action).toBe('recheck');
+  });
+
+  it('the gate gives no new signal on a venue that failed preflight; a pair of other venues is admitted', async () => {
+    await db.query(`select watchlist.record_venue_preflight('bybit', 'live', '[{"check":"position_mode","ok":false,"detail":"hedge"}]')`);
+    await db.query(`select watchlist.record_venue_preflight('okx', 'live', '[{"check":"clock","ok":true,"detail":"in sync"}]')`);
+    await insertEvent(db, { symbol: 'G1/USDT:USDT', high: 'bybit', low: 'binance' });
+    await insertEvent(db, { symbol: 'G2/USDT:USDT', high: 'okx', low: 'binance' });
+    const { rows } = await db.query(`select symbol, status, reason from watchlist.live_trade_signal where symbol like 'G_/USDT:USDT' order by symbol`);
+    expect(rows).toEqual([
+      { symbol: 'G1/USDT:USDT', status: 'ignored', reason: 'venue_preflight_failed' },
+      { symbol: 'G2/USDT:USDT', status: 'new', reason: null },
+    ]);
   });
 
   it('at start-up (prune) rows of venues no longer configured go, so no stale failure or SANDBOX banner remains', async () => {
