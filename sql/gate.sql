@@ -5,9 +5,9 @@
 --       triggers on watch_signal_event (gate) and live_trade_signal (transition guard).
 --
 -- Ignore reasons: signal_type, missing_factors, missing_prediction, invalid_prices,
--- unsupported_venue, below_threshold, kill_switch, venue_unhealthy, duplicate_event,
+-- unsupported_venue, venue_preflight_failed, below_threshold, kill_switch, venue_unhealthy, duplicate_event,
 -- not_best_pair, symbol_active, cooldown, max_active, daily_cap, gate_error;
--- set later by the jobs: recheck_failed, stale_signal.
+-- set later by the jobs: recheck_failed, stale_signal, venue_preflight_failed.
 
 -------------------------------------------------------------------------------
 -- Status machine. A signal that never sent an order and was dropped is
