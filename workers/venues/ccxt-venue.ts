@@ -109,7 +109,7 @@ function kindOf(venue: CcxtVenueName, e: unknown, codes: string[]): VenueErrorKi
   // timestamp outside the receive window (Binance -1021, OKX 50102, Bybit 10002): refused at
   // authentication, so a write placed nothing. A NetworkError in ccxt, but not an unknown outcome
   if (e instanceof InvalidNonce) return 'invalid';
-  // RequestTimeout, NetworkError, ExchangeNotAvailable, OnMaintenance, InvalidNonce, BadResponse,
+  // RequestTimeout, NetworkError, ExchangeNotAvailable, OnMaintenance, BadResponse,
   // NullResponse and plain OperationFailed (Binance -1000/-1006): the outcome is unknown
   if (e instanceof OperationFailed) return 'network';
   if (e instanceof InsufficientFunds) return 'insufficient_funds';

@@ -59,7 +59,8 @@ export async function checkPositionMode(v: CcxtVenue, symbols: string[]): Promis
           return ok('position_mode', 'one-way (switched)');
         } catch (e) {
           if (e instanceof NoChange || exchangeErrorCodes(String((e as Error)?.message)).includes('110025')) return ok('position_mode', 'one-way');
-          throw e;
+          // 110024: hedge mode with a position open, so it cannot be switched
+          return fail('position_mode', `not one-way and could not be switched: ${mapCcxtError(v.name, e, { op: 'setPositionMode' }).message}`);
         }
       case 'bitget': {
         const sym = symbols[0] ?? 'BTC/USDT:USDT';
