@@ -6,6 +6,7 @@ import { registerTail } from './tail.ts';
 import { registerServe } from './serve.ts';
 import { registerBackfill } from './backfill.ts';
 import { registerTrade } from './trade.ts';
+import { registerPreflight } from './preflight.ts';
 import { log } from './log.ts';
 
 const program = new Command('wl').description('watchlist → live trading, PostgreSQL at the centre');
@@ -15,6 +16,7 @@ registerTail(program);
 registerServe(program);
 registerBackfill(program);
 registerTrade(program);
+registerPreflight(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   log(`error: ${e.message}`);

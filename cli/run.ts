@@ -10,21 +10,37 @@ import { backfill } from './backfill.ts';
 import { onShutdown } from './lifecycle.ts';
 import { log } from './log.ts';
 import { startServer } from './serve.ts';
+import { runPreflight } from './preflight.ts';
 
 interface RunOptions {
   venues?: string;
   demo?: boolean;
+  sandbox?: boolean;
 }
 
 /** venues from --venues / WL_VENUES; paper unless keys are in the environment */
 async function startVenues(url: string, o: RunOptions) {
   if (o.venues) process.env.WL_VENUES = o.venues;
   if (o.demo) process.env.WL_SIM_DEMO = '1';
+  if (o.sandbox) process.env.WL_VENUE_SANDBOX = '1';
   configureVenues({ url });
   onShutdown('venues', closeSharedVenues);
   const set = await sharedVenues();
   log(`venues: ${set.venues.map((v) => v.name).join(', ')} (${set.sim ? 'paper, simulated market' + (o.demo ? ', demo pace' : '') : 'exchange'})`);
+  if (set.sandbox) log("SANDBOX: exchange venues are the exchanges' demo/testnet environments (*_SANDBOX_* keys); no real money moves");
+  await preflightAtStart(url, set);
   return set;
+}
+
+/** preflight before the first job: a venue that fails is recorded not tradeable, the rest go on */
+async function preflightAtStart(url: string, set: Awaited<ReturnType<typeof sharedVenues>>) {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  try {
+    const r = await runPreflight(pool, set, process.env, { prune: true });
+    log(r.ok ? `preflight: every venue passed` : `preflight: not traded: ${r.failed.join(', ')} (wl preflight shows why)`);
+  } finally {
+    await pool.end();
+  }
 }
 
 /** a fresh paper install gets history at once, so 1h/12h factors exist from the first minute */
@@ -48,6 +64,7 @@ export function registerRun(program: Command) {
     .command('worker')
     .description('run the graphile-worker jobs (cron, trading, collection)')
     .option('--venues <list>', 'exchanges to use (default WL_VENUES or binance,okx,bybit,bitget)')
+    .option('--sandbox', "the exchanges' demo/testnet with the *_SANDBOX_* keys (WL_VENUE_SANDBOX=1)")
     .action(async (o: RunOptions) => {
       const db = await openMigrated();
       await startVenues(db.url, o);
@@ -60,6 +77,7 @@ export function registerRun(program: Command) {
     .command('up')
     .description('database + migrations + workers + GraphQL and pages: the whole product')
     .option('--venues <list>', 'exchanges to use (default WL_VENUES or binance,okx,bybit,bitget); live where keys are set')
+    .option('--sandbox', "the exchanges' demo/testnet with the *_SANDBOX_* keys (WL_VENUE_SANDBOX=1)")
     .option('--demo', 'paper market at demo pace (dislocations revert in minutes) and a 30-minute max hold, to see the whole loop quickly')
     .action(async (o: RunOptions) => {
       if (o.demo) {

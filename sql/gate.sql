@@ -5,9 +5,9 @@
 --       triggers on watch_signal_event (gate) and live_trade_signal (transition guard).
 --
 -- Ignore reasons: signal_type, missing_factors, missing_prediction, invalid_prices,
--- unsupported_venue, venue_not_running, below_threshold, kill_switch, venue_unhealthy, duplicate_event,
+-- unsupported_venue, venue_not_running, venue_preflight_failed, below_threshold, kill_switch, venue_unhealthy, duplicate_event,
 -- not_best_pair, symbol_active, cooldown, max_active, daily_cap, gate_error;
--- set later by the jobs: recheck_failed, stale_signal.
+-- set later by the jobs: recheck_failed, stale_signal, venue_preflight_failed.
 
 -------------------------------------------------------------------------------
 -- Status machine. A signal that never sent an order and was dropped is
@@ -125,6 +125,10 @@ begin
   -- trade.venues may name a venue the worker does not run (WL_VENUES): never admit it
   if not (watchlist.venue_running(short_ex) and watchlist.venue_running(long_ex)) then
     reason := 'venue_not_running'; return;
+  end if;
+  -- a venue that failed its preflight (sql/venue_preflight.sql) is not traded: another pair may be
+  if not (watchlist.venue_tradeable(short_ex) and watchlist.venue_tradeable(long_ex)) then
+    reason := 'venue_preflight_failed'; return;
   end if;
   if not (pnl_hat > watchlist.cfg_num('trade.pnl_hat_min') and win_prob > watchlist.cfg_num('trade.win_prob_min')) then
     reason := 'below_threshold'; return;

@@ -209,6 +209,16 @@ begin
       perform watchlist.signal_transition(s.id, 'ignored', 'stale_signal');
       return jsonb_build_object('action', 'noop', 'why', 'stale_signal');
     end if;
+    -- a venue that failed its preflight (sql/venue_preflight.sql) is not traded
+    if not (watchlist.venue_tradeable(s.leg_short_exchange) and watchlist.venue_tradeable(s.leg_long_exchange)) then
+      perform watchlist.signal_transition(s.id, 'ignored', 'venue_preflight_failed', jsonb_build_object('recheck', jsonb_build_object(
+        'ok', false, 'fail', 'venue_preflight_failed',
+        'short', watchlist.venue_preflight_failure(s.leg_short_exchange), 'long', watchlist.venue_preflight_failure(s.leg_long_exchange))));
+      perform watchlist.trade_error(s.id, 'preflight', case when watchlist.venue_tradeable(s.leg_short_exchange) then s.leg_long_exchange else s.leg_short_exchange end,
+        'VenueNotTradeable', 'signal not traded: ' || concat_ws('; ', s.leg_short_exchange || ' ' || watchlist.venue_preflight_failure(s.leg_short_exchange),
+          s.leg_long_exchange || ' ' || watchlist.venue_preflight_failure(s.leg_long_exchange)));
+      return jsonb_build_object('action', 'noop', 'why', 'venue_preflight_failed');
+    end if;
   elsif s.status <> 'opening' then
     return jsonb_build_object('action', 'noop', 'why', s.status);
   end if;

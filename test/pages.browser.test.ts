@@ -243,3 +243,23 @@ describe('browser edges: CSP and another origin', () => {
     }
   });
 });
+
+describe('venue banners', () => {
+  it('every page says SANDBOX when venues run on demo/testnet, and names a venue that failed preflight', async () => {
+    await db.query(`select watchlist.record_venue_preflight('binance', 'sandbox', '[{"check":"clock","ok":true,"detail":"in sync"}]')`);
+    await db.query(`select watchlist.record_venue_preflight('okx', 'sandbox', '[{"check":"position_mode","ok":false,"detail":"hedge (dual-side) mode"}]')`);
+    try {
+      for (const p of ['/live_trading', '/watchlist', '/watchlist/db']) {
+        const page = await open(p);
+        await expect.poll(() => page.locator('#sandbox-banner').count(), POLL).toBe(1);
+        expect(await page.locator('#sandbox-banner').innerText()).toMatch(/^SANDBOX/);
+        expect(await page.locator('#preflight-banner').innerText()).toMatch(/okx position_mode: hedge \(dual-side\) mode/);
+        if (p === '/live_trading') await shot(page, 'sandbox_banner');
+        expect(problemsOf(page)).toEqual([]);
+        await page.close();
+      }
+    } finally {
+      await db.query(`delete from watchlist.venue_preflight`);
+    }
+  });
+});

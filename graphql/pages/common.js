@@ -167,9 +167,31 @@ export async function header(active, onRoleChange) {
     [['/live_trading', 'Live trading'], ['/watchlist', 'Watchlist'], ['/watchlist/db', 'DB browser']].map(([href, label]) =>
       el('a', { href, class: href === active ? 'active' : undefined }, label)),
     el('span', { id: 'live-dot', class: 'live off', title: 'live updates' }, '●'));
-  document.body.prepend(el('header', {}, nav, form));
+  const hdr = el('header', {}, nav, form);
+  document.body.prepend(hdr);
   await refresh();
+  void venueBanners(hdr);
   setInterval(tickAges, 1000);
+}
+
+/** under the header: SANDBOX when venues run on the exchanges' demo/testnet; venues not traded and why */
+async function venueBanners(hdr) {
+  try {
+    const { allVenuePreflights } = await gql('{ allVenuePreflights(first: 500) { nodes { venue check ok detail environment } } }');
+    const rows = allVenuePreflights?.nodes ?? [];
+    const banners = [];
+    if (rows.some((r) => r.environment === 'sandbox')) {
+      banners.push(el('div', { id: 'sandbox-banner', class: 'banner sandbox' }, "SANDBOX: venues are the exchanges' demo/testnet environments; no real money moves"));
+    }
+    const failed = rows.filter((r) => !r.ok);
+    if (failed.length) {
+      banners.push(el('div', { id: 'preflight-banner', class: 'banner failed' },
+        `Not traded (preflight failed): ${failed.map((r) => `${r.venue} ${r.check}: ${r.detail}`).join(' · ')}`));
+    }
+    hdr.after(...banners);
+  } catch {
+    // a page without the preflight table (older database) shows no banner
+  }
 }
 
 function reconnect() {

@@ -21,6 +21,8 @@ export interface VenueFaults {
   feeCoin?: { currency: string; usdtPrice: string } | null;
   /** with partial: the share of the order that fills before the rest is canceled (default 0.6) */
   partialFillRatio?: number;
+  /** the account is in hedge (dual-side) position mode: preflight fails, orders are rejected */
+  hedgeMode?: boolean;
 }
 
 /** timeout_after_late: executed, reply lost, and the order only shows in look-ups

@@ -7,6 +7,7 @@ import { binanceusdm, bitget, bybit, okx } from 'ccxt';
 import type { Exchange } from 'ccxt';
 import { CcxtVenue } from './ccxt-venue.ts';
 import type { CcxtVenueName, CcxtVenueOptions } from './ccxt-venue.ts';
+export { isSandboxed } from './sandbox.ts';
 
 export type { CcxtVenueName } from './ccxt-venue.ts';
 
@@ -26,7 +27,28 @@ export const CREDENTIAL_ENV: Readonly<Record<CcxtVenueName, CredentialEnvNames>>
   bitget: { apiKey: 'BITGET_API_KEY', secret: 'BITGET_SECRET', password: 'BITGET_PASSWORD' },
 };
 
+/**
+ * the variables read instead with WL_VENUE_SANDBOX=1: keys of the exchanges' demo/testnet
+ * accounts (created on the demo site, useless on the live one and vice versa)
+ */
+export const SANDBOX_CREDENTIAL_ENV: Readonly<Record<CcxtVenueName, CredentialEnvNames>> = {
+  binance: { apiKey: 'BINANCE_SANDBOX_API_KEY', secret: 'BINANCE_SANDBOX_SECRET' },
+  okx: { apiKey: 'OKX_SANDBOX_API_KEY', secret: 'OKX_SANDBOX_SECRET', password: 'OKX_SANDBOX_PASSWORD' },
+  bybit: { apiKey: 'BYBIT_SANDBOX_API_KEY', secret: 'BYBIT_SANDBOX_SECRET' },
+  bitget: { apiKey: 'BITGET_SANDBOX_API_KEY', secret: 'BITGET_SANDBOX_SECRET', password: 'BITGET_SANDBOX_PASSWORD' },
+};
+
 type Env = Record<string, string | undefined>;
+
+/** WL_VENUE_SANDBOX=1 (or `wl up --sandbox`): every ccxt venue talks to its exchange's demo/testnet */
+export function sandboxFromEnv(env: Env = process.env): boolean {
+  return envFlag(env['WL_VENUE_SANDBOX']);
+}
+
+/** the credential variables in use: the sandbox ones when sandbox mode is on */
+export function credentialEnv(venue: CcxtVenueName, sandbox: boolean): CredentialEnvNames {
+  return (sandbox ? SANDBOX_CREDENTIAL_ENV : CREDENTIAL_ENV)[venue];
+}
 
 export function isCcxtVenueName(x: string): x is CcxtVenueName {
   return (CCXT_VENUES as readonly string[]).includes(x);
@@ -35,20 +57,20 @@ export function isCcxtVenueName(x: string): x is CcxtVenueName {
 const nonEmpty = (v: string | undefined): v is string => typeof v === 'string' && v.trim() !== '';
 
 /** true when every credential variable this exchange needs is set (values are not inspected further) */
-export function hasCredentials(venue: CcxtVenueName, env: Env = process.env): boolean {
-  const names = CREDENTIAL_ENV[venue];
+export function hasCredentials(venue: CcxtVenueName, env: Env = process.env, sandbox = sandboxFromEnv(env)): boolean {
+  const names = credentialEnv(venue, sandbox);
   return nonEmpty(env[names.apiKey]) && nonEmpty(env[names.secret]) && (names.password === undefined || nonEmpty(env[names.password]));
 }
 
 /** the names of the variables that are missing (for a start-up message; never the values) */
-export function missingCredentialVars(venue: CcxtVenueName, env: Env = process.env): string[] {
-  const names = CREDENTIAL_ENV[venue];
+export function missingCredentialVars(venue: CcxtVenueName, env: Env = process.env, sandbox = sandboxFromEnv(env)): string[] {
+  const names = credentialEnv(venue, sandbox);
   return [names.apiKey, names.secret, names.password].filter((n): n is string => n !== undefined && !nonEmpty(env[n]));
 }
 
 /** exchanges whose credentials are fully configured in the environment */
-export function configuredCcxtVenues(env: Env = process.env): CcxtVenueName[] {
-  return CCXT_VENUES.filter((v) => hasCredentials(v, env));
+export function configuredCcxtVenues(env: Env = process.env, sandbox = sandboxFromEnv(env)): CcxtVenueName[] {
+  return CCXT_VENUES.filter((v) => hasCredentials(v, env, sandbox));
 }
 
 export interface CcxtFactoryOptions {
@@ -66,6 +88,8 @@ export interface CcxtFactoryOptions {
   bitgetUta?: boolean;
   /** extra ccxt options merged last (tests, tuning) */
   options?: Record<string, unknown>;
+  /** the exchange's demo/testnet and the *_SANDBOX_* keys; default WL_VENUE_SANDBOX */
+  sandbox?: boolean;
 }
 
 function envFlag(v: string | undefined): boolean {
@@ -103,17 +127,26 @@ export function ccxtOptionsFor(venue: CcxtVenueName, opts: CcxtFactoryOptions = 
 /** a ccxt instance for the exchange, credentials from the environment when present */
 export function createCcxtExchange(venue: CcxtVenueName, opts: CcxtFactoryOptions = {}): Exchange {
   const env = opts.env ?? process.env;
+  const sandbox = opts.sandbox ?? sandboxFromEnv(env);
   const config: Record<string, unknown> = {
     enableRateLimit: opts.enableRateLimit ?? true,
-    options: { ...ccxtOptionsFor(venue, opts), ...(opts.options ?? {}) },
+    // signed requests carry a timestamp the exchange checks against its receive window:
+    // ccxt measures the offset (fetchTime) when it loads markets and signs with it
+    options: { adjustForTimeDifference: true, ...ccxtOptionsFor(venue, opts), ...(opts.options ?? {}) },
   };
   if (opts.timeoutMs !== undefined) config['timeout'] = opts.timeoutMs;
-  if (hasCredentials(venue, env)) {
-    const names = CREDENTIAL_ENV[venue];
+  if (hasCredentials(venue, env, sandbox)) {
+    const names = credentialEnv(venue, sandbox);
     config['apiKey'] = env[names.apiKey]!.trim();
     config['secret'] = env[names.secret]!.trim();
     if (names.password !== undefined) config['password'] = env[names.password]!.trim();
   }
+  const ex = newExchange(venue, config);
+  if (sandbox) useSandbox(venue, ex);
+  return ex;
+}
+
+function newExchange(venue: CcxtVenueName, config: Record<string, unknown>): Exchange {
   switch (venue) {
     case 'binance':
       return new binanceusdm(config);
@@ -123,6 +156,25 @@ export function createCcxtExchange(venue: CcxtVenueName, opts: CcxtFactoryOption
       return new bybit(config);
     case 'bitget':
       return new bitget(config);
+  }
+}
+
+/**
+ * Point an instance at its exchange's test environment (ccxt 4.5.84):
+ * Binance demo trading (demo-fapi.binance.com; its old futures testnet is retired in ccxt),
+ * OKX demo trading (same host, header x-simulated-trading: 1), Bybit testnet
+ * (api-testnet.bybit.com), Bitget demo trading (same host, header PAPTRADING: 1).
+ */
+export function useSandbox(venue: CcxtVenueName, ex: Exchange): void {
+  switch (venue) {
+    case 'binance':
+      ex.enableDemoTrading(true);
+      break;
+    case 'okx':
+    case 'bybit':
+    case 'bitget':
+      ex.setSandboxMode(true);
+      break;
   }
 }
 

@@ -11,6 +11,7 @@ import {
   DDoSProtection,
   DuplicateOrderId,
   InsufficientFunds,
+  InvalidNonce,
   InvalidOrder,
   NoChange,
   NotSupported,
@@ -108,7 +109,10 @@ function kindOf(venue: CcxtVenueName, e: unknown, codes: string[]): VenueErrorKi
   if (e instanceof OrderNotFound || codes.some((c) => NOT_FOUND_CODES[venue].includes(c))) return 'not_found';
   // RateLimitExceeded and DDoSProtection are NetworkError subclasses: test them first
   if (e instanceof RateLimitExceeded || e instanceof DDoSProtection) return 'rate_limit';
-  // RequestTimeout, NetworkError, ExchangeNotAvailable, OnMaintenance, InvalidNonce, BadResponse,
+  // timestamp outside the receive window (Binance -1021, OKX 50102, Bybit 10002): refused at
+  // authentication, so a write placed nothing. A NetworkError in ccxt, but not an unknown outcome
+  if (e instanceof InvalidNonce) return 'invalid';
+  // RequestTimeout, NetworkError, ExchangeNotAvailable, OnMaintenance, BadResponse,
   // NullResponse and plain OperationFailed (Binance -1000/-1006): the outcome is unknown
   if (e instanceof OperationFailed) return 'network';
   if (e instanceof InsufficientFunds) return 'insufficient_funds';
@@ -736,6 +740,8 @@ export class CcxtVenue implements Venue {
       if (!p.symbol || (unified && !unified.includes(p.symbol))) continue;
       const contracts = typeof p.contracts === 'number' ? Math.abs(p.contracts) : 0;
       if (!(contracts > 0)) continue;
+      // a short position with no side (some one-way replies) is told by its signed size
+      const short = p.side === 'short' || (p.side !== 'long' && typeof p.contracts === 'number' && p.contracts < 0);
       let cs: string;
       if (isPos(p.contractSize)) cs = this.#num(p.contractSize);
       else {
@@ -749,13 +755,13 @@ export class CcxtVenue implements Venue {
       out.push({
         venue: this.name,
         symbol: p.symbol,
-        sizeBase: p.side === 'short' ? mustStr(Precise.stringNeg(size), 'neg') : size,
+        sizeBase: short ? mustStr(Precise.stringNeg(size), 'neg') : size,
         entryPrice: isPos(p.entryPrice) ? this.#num(p.entryPrice) : null,
         unrealizedPnl: typeof p.unrealizedPnl === 'number' && Number.isFinite(p.unrealizedPnl) ? this.#num(p.unrealizedPnl) : null,
         ts: typeof p.timestamp === 'number' ? p.timestamp : now,
       });
     }
-    return out;
+    return netPerSymbol(out);
   }
 
   async setLeverage(symbol: string, leverage: number): Promise<void> {
@@ -906,4 +912,33 @@ export class CcxtVenue implements Venue {
     if (!k || !isPos(k[1])) return null;
     return { symbol, price: this.#num(k[1] as number), ts: minute, source: `${this.name}:${symbol}:1m-open@${new Date(minute).toISOString()}` };
   }
+}
+
+/**
+ * In hedge (dual-side) mode an exchange reports a long and a short row for one symbol.
+ * Callers key positions by (venue, symbol), so rows of one symbol are summed into the net
+ * position (a hedged account also fails preflight and is not traded). The entry price of
+ * a summed row is kept only when one side is open: an average of opposite sides means nothing.
+ */
+export function netPerSymbol(rows: Position[]): Position[] {
+  const bySymbol = new Map<string, Position[]>();
+  for (const r of rows) bySymbol.set(r.symbol, [...(bySymbol.get(r.symbol) ?? []), r]);
+  const out: Position[] = [];
+  for (const [symbol, group] of bySymbol) {
+    if (group.length === 1) {
+      out.push(group[0]);
+      continue;
+    }
+    const add = (a: string, b: string) => mustStr(Precise.stringAdd(a, b), 'sum');
+    const pnls = group.map((g) => g.unrealizedPnl).filter((x): x is string => x !== null);
+    out.push({
+      venue: group[0].venue,
+      symbol,
+      sizeBase: group.reduce((acc, g) => add(acc, g.sizeBase), '0'),
+      entryPrice: null,
+      unrealizedPnl: pnls.length ? pnls.reduce(add, '0') : null,
+      ts: Math.max(...group.map((g) => g.ts)),
+    });
+  }
+  return out;
 }

@@ -86,6 +86,11 @@ export class PaperVenue implements Venue {
     this.#depth = opts.depth ?? 50;
   }
 
+  /** the account settings preflight reads (workers/venues/preflight.ts); a fault can set hedge mode */
+  accountSettings(): { hedgeMode: boolean } {
+    return { hedgeMode: this.#faults?.get(this.name).hedgeMode === true };
+  }
+
   // ---- public data: the source's -------------------------------------------
   loadMarkets(): Promise<void> {
     return this.source.loadMarkets();
@@ -194,6 +199,8 @@ export class PaperVenue implements Venue {
 
     const outcome = this.#faults ? this.#faults.orderOutcome(this.name) : 'none';
     if (outcome === 'reject') throw this.#err('invalid', `order ${req.clientOrderId} rejected (simulated)`, 'OperationRejected');
+    // like Binance -4061 / OKX 51000 / Bybit 10001 / Bitget 40774: no position side sent in hedge mode
+    if (this.#faults?.get(this.name).hedgeMode) throw this.#err('invalid', `order ${req.clientOrderId} rejected: position side does not match the account's hedge mode (simulated)`, 'InvalidOrder');
     if (outcome === 'timeout_before') throw this.#err('network', `createOrder ${req.clientOrderId} timed out (simulated, not placed)`, 'RequestTimeout');
 
     // 'partial': an IOC order whose slippage protection cancels the rest (Bybit), at least one step filled

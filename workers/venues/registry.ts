@@ -5,8 +5,12 @@
 // WL_VENUE_MODE: auto (default: a named exchange with keys in the environment is live,
 // the rest paper), paper (all simulated), shadow (real public data, simulated fills),
 // live (keys required). WL_SIM_SEED seeds the simulator (default 42).
+// WL_VENUE_SANDBOX=1 (or --sandbox) sends every ccxt venue to its exchange's demo/testnet,
+// with the *_SANDBOX_* keys (ccxt-factory.ts).
 // WL_SIM_DEMO=1 makes the simulated market busier for a demo: dislocations about
 // fifty times as often, holding and reverting five times faster.
+// WL_SIM_HEDGE_MODE=okx,bybit puts those paper venues' simulated accounts in hedge mode:
+// their preflight fails and they are not traded (to see a failing preflight without an exchange).
 import pg from 'pg';
 import type { Venue } from './types.ts';
 import { PaperVenue } from './paper-venue.ts';
@@ -29,6 +33,8 @@ export interface VenueSet {
   sim: MarketSim | null;
   clock: Clock;
   faults: FaultInjector;
+  /** ccxt venues run against the exchanges' demo/testnet */
+  sandbox: boolean;
   get(name: string): Venue;
   close(): Promise<void>;
 }
@@ -42,6 +48,8 @@ export interface BuildVenuesOptions {
   clock?: Clock;
   sim?: Omit<SimOptions, 'seed'>;
   env?: Env;
+  /** default WL_VENUE_SANDBOX */
+  sandbox?: boolean;
 }
 
 export function venueNamesFromEnv(env: Env = process.env): string[] {
@@ -56,24 +64,27 @@ export async function buildVenues(opts: BuildVenuesOptions): Promise<VenueSet> {
   const clock = opts.clock ?? systemClock;
   const seed = opts.seed ?? Number(env['WL_SIM_SEED'] || 42);
   const faults = new FaultInjector(seed);
+  for (const n of (env['WL_SIM_HEDGE_MODE'] ?? '').split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)) faults.set(n, { hedgeMode: true });
   let sim: MarketSim | null = null;
   const demo = env['WL_SIM_DEMO'] === '1' ? { dislocationPerHour: 0.15, reversionScale: 0.2 } : {};
   const simFor = () => (sim ??= new MarketSim({ ...demo, ...opts.sim, seed }));
   // ccxt is loaded only when a real exchange is used
   // (in auto mode only when some named exchange has an API key in the environment)
-  const wantCcxt = mode === 'shadow' || mode === 'live' || (mode === 'auto' && names.some((n) => env[`${n.toUpperCase()}_API_KEY`]));
+  const sandbox = opts.sandbox ?? /^(1|true|yes|on)$/i.test((env['WL_VENUE_SANDBOX'] ?? '').trim());
+  const keyVar = (n: string) => `${n.toUpperCase()}${sandbox ? '_SANDBOX' : ''}_API_KEY`;
+  const wantCcxt = mode === 'shadow' || mode === 'live' || (mode === 'auto' && names.some((n) => env[keyVar(n)]));
   const ccxt = wantCcxt ? await import('./ccxt-factory.ts') : null;
 
   const venues: Venue[] = [];
   for (const name of names) {
     const real = ccxt !== null && ccxt.isCcxtVenueName(name);
-    if (mode === 'live' || (mode === 'auto' && real && ccxt.hasCredentials(name, env))) {
+    if (mode === 'live' || (mode === 'auto' && real && ccxt.hasCredentials(name, env, sandbox))) {
       if (!real) throw new Error(`venue ${name}: no live implementation`);
-      if (!ccxt.hasCredentials(name, env)) throw new Error(`venue ${name}: live mode needs ${ccxt.missingCredentialVars(name, env).join(', ')}`);
-      venues.push(ccxt.createCcxtVenue(name, { env }));
+      if (!ccxt.hasCredentials(name, env, sandbox)) throw new Error(`venue ${name}: live mode needs ${ccxt.missingCredentialVars(name, env, sandbox).join(', ')}`);
+      venues.push(ccxt.createCcxtVenue(name, { env, sandbox }));
     } else if (mode === 'shadow') {
       if (!real) throw new Error(`venue ${name}: shadow mode needs a real exchange`);
-      venues.push(new PaperVenue({ source: ccxt.createCcxtVenue(name, { env: {} }), db: opts.db, mode: 'shadow', faults }));
+      venues.push(new PaperVenue({ source: ccxt.createCcxtVenue(name, { env: {}, sandbox: false }), db: opts.db, mode: 'shadow', faults }));
     } else {
       venues.push(new PaperVenue({ source: new SimSource(name, simFor(), clock, faults), db: opts.db }));
     }
@@ -87,6 +98,7 @@ export async function buildVenues(opts: BuildVenuesOptions): Promise<VenueSet> {
     sim,
     clock,
     faults,
+    sandbox: sandbox && venues.some((v) => !(v instanceof PaperVenue)),
     get(name: string) {
       const v = venues.find((x) => x.name === name);
       if (!v) throw new RangeError(`no venue ${name} (configured: ${names.join(', ')})`);

@@ -1,0 +1,99 @@
+// Preflight: is each venue's account set up the way the trading code assumes, before any
+// money moves? The code sends orders without a position side (one-way mode), with cross
+// margin, at the configured leverage, signed with a timestamp the exchange checks, using a
+// key that should trade but never withdraw; preflight-ccxt.ts verifies each of those on
+// the exchange itself. A venue with a failed check is recorded not tradeable
+// (watchlist.record_venue_preflight) and trade_begin_open refuses signals on it.
+import { PaperVenue } from './paper-venue.ts';
+import type { Queryable } from './paper-venue.ts';
+import { isSandboxed } from './sandbox.ts';
+import type { Venue } from './types.ts';
+
+export type CheckName = 'position_mode' | 'margin_mode' | 'leverage' | 'clock' | 'key_permissions' | 'paper';
+export type Environment = 'live' | 'sandbox' | 'paper' | 'shadow';
+
+export interface CheckResult {
+  check: CheckName;
+  ok: boolean;
+  detail: string;
+}
+
+export interface VenuePreflight {
+  venue: string;
+  environment: Environment;
+  ok: boolean;
+  checks: CheckResult[];
+}
+
+export interface PreflightOptions {
+  /** the symbols we trade (margin mode and leverage are per symbol on most venues) */
+  symbols: string[];
+  /** trade.leverage: the leverage each symbol must be at or below */
+  leverage: number;
+  /** venue.max_clock_skew_ms: largest accepted |exchange time − local time| */
+  maxClockSkewMs: number;
+  /** WL_ALLOW_WITHDRAW_KEYS=1: accept a key that can withdraw */
+  allowWithdrawKeys: boolean;
+  now?: () => number;
+}
+
+type Env = Record<string, string | undefined>;
+
+export function environmentOf(v: Venue): Environment {
+  if (v instanceof PaperVenue) return v.mode;
+  const ex = (v as { exchange?: Parameters<typeof isSandboxed>[0] }).exchange;
+  return ex && isSandboxed(ex) ? 'sandbox' : 'live';
+}
+
+/** every check of one venue */
+export async function preflightVenue(v: Venue, o: PreflightOptions): Promise<VenuePreflight> {
+  if (v instanceof PaperVenue) {
+    // simulated fills: nothing on an exchange to check, except a simulated hedge-mode account
+    const hedge = v.accountSettings().hedgeMode;
+    return {
+      venue: v.name,
+      environment: v.mode,
+      ok: !hedge,
+      checks: [hedge ? { check: 'position_mode', ok: false, detail: 'hedge mode (simulated fault)' } : { check: 'paper', ok: true, detail: `${v.mode}: simulated fills` }],
+    };
+  }
+  // ccxt takes seconds to import: only when a real exchange is configured
+  const { ccxtPreflight } = await import('./preflight-ccxt.ts');
+  return ccxtPreflight(v, o);
+}
+
+export function preflightAll(venues: Venue[], o: PreflightOptions): Promise<VenuePreflight[]> {
+  // venues in parallel: each has its own account and rate limiter
+  return Promise.all(venues.map((v) => preflightVenue(v, o)));
+}
+
+/** record one venue's result; returns whether the database now counts it tradeable */
+export async function recordPreflight(db: Queryable, r: VenuePreflight): Promise<boolean> {
+  const { rows } = await db.query('select watchlist.record_venue_preflight($1, $2, $3::jsonb) as ok', [r.venue, r.environment, JSON.stringify(r.checks)]);
+  return rows[0].ok === true;
+}
+
+/** the options from config (trade.leverage, venue.max_clock_skew_ms, collect.symbols) and the environment */
+export async function preflightOptions(db: Queryable, env: Env = process.env, defaultSymbols: string[] = []): Promise<PreflightOptions> {
+  const { rows } = await db.query(
+    `select watchlist.cfg_num('trade.leverage', 1) as leverage, watchlist.cfg_num('venue.max_clock_skew_ms', 1000) as skew,
+            watchlist.cfg('collect.symbols') as symbols`,
+  );
+  const symbols = Array.isArray(rows[0].symbols) ? (rows[0].symbols as unknown[]).filter((s): s is string => typeof s === 'string') : defaultSymbols;
+  return {
+    symbols,
+    leverage: Number(rows[0].leverage),
+    maxClockSkewMs: Number(rows[0].skew),
+    allowWithdrawKeys: /^(1|true|yes|on)$/i.test((env['WL_ALLOW_WITHDRAW_KEYS'] ?? '').trim()),
+  };
+}
+
+/** one table: venue × check → ok / FAILED and why */
+export function formatPreflightTable(results: VenuePreflight[]): string {
+  const rows = results.flatMap((r) => r.checks.map((c) => [r.venue, r.environment, c.check, c.ok ? 'ok' : 'FAILED', c.detail]));
+  const head = ['venue', 'env', 'check', 'result', 'detail'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  const verdicts = results.map((r) => `${r.venue}: ${r.ok ? 'tradeable' : 'NOT TRADED'}`);
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', verdicts.join(', ')].join('\n');
+}
