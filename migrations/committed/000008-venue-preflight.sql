@@ -1,5 +1,5 @@
---! Previous: sha1:9ed96c5944d0762387e4d4d9d22dfe9f90196798
---! Hash: sha1:39f2dfed64dd14e588e7ae08a2bae201c0b5bacc
+--! Previous: sha1:ec231e2c6f6b3c9df9d1828e01db6342a799e77c
+--! Hash: sha1:39edf2c66d9ccde3a0ec2f7418fe03971ac2d4a9
 --! Message: venue-preflight
 
 -- Preflight per venue (wl preflight, and at start of wl up / wl worker): the latest

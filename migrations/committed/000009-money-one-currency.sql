@@ -1,5 +1,5 @@
---! Previous: sha1:9ed96c5944d0762387e4d4d9d22dfe9f90196798
---! Hash: sha1:9b3658359df68b96756902d18120359de4478895
+--! Previous: sha1:39edf2c66d9ccde3a0ec2f7418fe03971ac2d4a9
+--! Hash: sha1:e3613a978fd57962494f3fb033c720d47a1ac6fe
 --! Message: money-one-currency
 
 -- Fees in USDT beside the fee as charged (BNB on Binance), with the rate and where

@@ -1,5 +1,5 @@
---! Previous: sha1:9ed96c5944d0762387e4d4d9d22dfe9f90196798
---! Hash: sha1:33c87e7d3c369c8db3ec63255575e5d4d006f55a
+--! Previous: sha1:e3613a978fd57962494f3fb033c720d47a1ac6fe
+--! Hash: sha1:fab93a11a7000ac6acfa72c4bfb78bba9d50047b
 --! Message: settings-registry
 
 -- Settings with types, ranges and one home; the venues a worker runs; manual orders end.
