@@ -76,7 +76,7 @@ export async function recordPreflight(db: Queryable, r: VenuePreflight): Promise
 /** the options from config (trade.leverage, venue.max_clock_skew_ms, collect.symbols) and the environment */
 export async function preflightOptions(db: Queryable, env: Env = process.env, defaultSymbols: string[] = []): Promise<PreflightOptions> {
   const { rows } = await db.query(
-    `select watchlist.cfg_num('trade.leverage', 1) as leverage, watchlist.cfg_num('venue.max_clock_skew_ms', 1000) as skew,
+    `select watchlist.cfg_num('trade.leverage') as leverage, watchlist.cfg_num('venue.max_clock_skew_ms') as skew,
             watchlist.cfg('collect.symbols') as symbols`,
   );
   const symbols = Array.isArray(rows[0].symbols) ? (rows[0].symbols as unknown[]).filter((s): s is string => typeof s === 'string') : defaultSymbols;
