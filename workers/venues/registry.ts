@@ -16,14 +16,20 @@ import type { SimOptions } from '../sim/market.ts';
 import { SimSource } from '../sim/sim-source.ts';
 import { FaultInjector, systemClock } from '../sim/faults.ts';
 import type { Clock } from '../sim/faults.ts';
+import { needsCcxt, planVenueModes, requestedMode } from './venue-modes.ts';
+import type { CredentialCheck, VenueMode, VenueRunMode } from './venue-modes.ts';
 
-export type VenueMode = 'auto' | 'paper' | 'shadow' | 'live';
+export type { VenueMode, VenueRunMode } from './venue-modes.ts';
 type Env = Record<string, string | undefined>;
 
 export const DEFAULT_VENUE_NAMES = ['binance', 'okx', 'bybit', 'bitget'];
 
 export interface VenueSet {
   venues: Venue[];
+  /** how each venue trades, in the order of `venues`, and whether its markets loaded at start */
+  modes: Array<{ venue: string; mode: VenueRunMode; marketsLoaded: boolean }>;
+  /** WL_VENUE_MODE (or the mode asked for) */
+  requested: VenueMode;
   /** the simulator behind the paper venues (null when none is simulated) */
   sim: MarketSim | null;
   clock: Clock;
@@ -51,7 +57,7 @@ export function venueNamesFromEnv(env: Env = process.env): string[] {
 export async function buildVenues(opts: BuildVenuesOptions): Promise<VenueSet> {
   const env = opts.env ?? process.env;
   const names = opts.venues ?? venueNamesFromEnv(env);
-  const mode = opts.mode ?? ((env['WL_VENUE_MODE'] as VenueMode | undefined) || 'auto');
+  const mode = opts.mode ?? requestedMode(env);
   const clock = opts.clock ?? systemClock;
   const seed = opts.seed ?? Number(env['WL_SIM_SEED'] || 42);
   const faults = new FaultInjector(seed);
@@ -60,19 +66,19 @@ export async function buildVenues(opts: BuildVenuesOptions): Promise<VenueSet> {
   const simFor = () => (sim ??= new MarketSim({ ...demo, ...opts.sim, seed }));
   // ccxt is loaded only when a real exchange is used
   // (in auto mode only when some named exchange has an API key in the environment)
-  const wantCcxt = mode === 'shadow' || mode === 'live' || (mode === 'auto' && names.some((n) => env[`${n.toUpperCase()}_API_KEY`]));
-  const ccxt = wantCcxt ? await import('./ccxt-factory.ts') : null;
+  const ccxt = needsCcxt(names, mode, env) ? await import('./ccxt-factory.ts') : null;
+  const plan = planVenueModes(names, mode, env, ccxt as CredentialCheck | null);
 
   const venues: Venue[] = [];
-  for (const name of names) {
-    const real = ccxt !== null && ccxt.isCcxtVenueName(name);
-    if (mode === 'live' || (mode === 'auto' && real && ccxt.hasCredentials(name, env))) {
-      if (!real) throw new Error(`venue ${name}: no live implementation`);
-      if (!ccxt.hasCredentials(name, env)) throw new Error(`venue ${name}: live mode needs ${ccxt.missingCredentialVars(name, env).join(', ')}`);
-      venues.push(ccxt.createCcxtVenue(name, { env }));
-    } else if (mode === 'shadow') {
-      if (!real) throw new Error(`venue ${name}: shadow mode needs a real exchange`);
-      venues.push(new PaperVenue({ source: ccxt.createCcxtVenue(name, { env: {} }), db: opts.db, mode: 'shadow', faults }));
+  for (const { venue: name, mode: runMode } of plan) {
+    if (runMode === 'live' || runMode === 'sandbox') {
+      const v = ccxt!.createCcxtVenue(name as never, { env });
+      // the label must be true: a sandbox venue talks to the exchange's test endpoints
+      // (ccxt throws NotSupported where an exchange has none: start-up then says so)
+      if (runMode === 'sandbox' && !v.exchange.isSandboxModeEnabled) v.exchange.setSandboxMode(true);
+      venues.push(v);
+    } else if (runMode === 'shadow') {
+      venues.push(new PaperVenue({ source: ccxt!.createCcxtVenue(name as never, { env: {} }), db: opts.db, mode: 'shadow', faults }));
     } else {
       venues.push(new PaperVenue({ source: new SimSource(name, simFor(), clock, faults), db: opts.db }));
     }
@@ -83,6 +89,8 @@ export async function buildVenues(opts: BuildVenuesOptions): Promise<VenueSet> {
   if (failed.length === venues.length && venues.length > 0) throw new Error(`venues: no venue loaded its markets (${failed.join('; ')})`);
   return {
     venues,
+    modes: plan.map((p, i) => ({ ...p, marketsLoaded: loaded[i].status === 'fulfilled' })),
+    requested: mode,
     sim,
     clock,
     faults,
