@@ -30,6 +30,8 @@ on conflict (key) do nothing;
 
 -- The one definition of a bad raw row: its reason, or null when the row is fine.
 -- p_venues is ',a,b,c,' (see raw_guard_load).
+-- Stable, not immutable: timestamptz + interval is stable, and an immutable SQL function
+-- with a stable body is not inlined (the WHEN clause would call it per row).
 create or replace function watchlist.raw_reject_reason(
   p_ts timestamptz, p_exchange text, p_leg_a_exchange text, p_leg_b_exchange text,
   p_leg_a_price numeric, p_leg_b_price numeric, p_volume_quote numeric,
@@ -39,7 +41,7 @@ create or replace function watchlist.raw_reject_reason(
   p_best_sell_high_buy_low float8, p_book_imbalance float8, p_sweep_impact float8,
   p_leg_a_funding_rate float8, p_leg_b_funding_rate float8,
   p_now timestamptz, p_max_future_s float8, p_max_price numeric, p_venues text)
-returns text language sql immutable parallel safe as $$
+returns text language sql stable parallel safe as $$
   select case
     when p_ts > p_now + make_interval(secs => p_max_future_s) then 'future_ts'
     when p_exchange <> 'multi' and (strpos(p_venues, ',' || p_exchange || ',') = 0 or strpos(p_exchange, ',') > 0) then 'unknown_venue:exchange'
@@ -145,3 +147,14 @@ comment on column watchlist.watch_signal_raw_rejected.reason is 'future_ts, unkn
 comment on column watchlist.watch_signal_raw_rejected.writer is 'The database role of the session that sent it.';
 comment on table watchlist.known_venue is
   'Venue names a raw row may carry: the exchanges the code knows, plus every venue a worker has run (added at its start).';
+comment on column watchlist.watch_signal_raw_rejected.id is 'Rejection id (increasing).';
+comment on column watchlist.watch_signal_raw_rejected.received_at is 'When the row was rejected.';
+comment on column watchlist.known_venue.venue is 'Venue name as raw rows carry it (lower case).';
+comment on column watchlist.known_venue.source is 'seed (shipped), worker (a worker ran it), operator or bench.';
+comment on column watchlist.known_venue.added_at is 'When it became known.';
+comment on column watchlist.v_raw_rejections.hour is 'Hour (UTC) the rows were rejected in.';
+comment on column watchlist.v_raw_rejections.reason is 'Why (see watch_signal_raw_rejected.reason).';
+comment on column watchlist.v_raw_rejections.writer is 'The database role that sent them.';
+comment on column watchlist.v_raw_rejections.n is 'How many rows.';
+comment on column watchlist.v_raw_rejections.last_at is 'The latest rejection in that hour.';
+comment on column watchlist.v_raw_rejections.last_row is 'The latest rejected row, as sent.';
