@@ -70,7 +70,7 @@ returns text language sql stable parallel safe as $$
 $$;
 comment on function watchlist.raw_reject_reason(timestamptz, text, text, text, numeric, numeric, numeric, float8, float8, float8,
   float8, float8, float8, float8, float8, float8, float8, float8, float8, float8, float8, float8, timestamptz, float8, numeric, text) is
-  'Why a raw row would be rejected (null: it is fine). The one definition the raw guard trigger uses.';
+  E'@behavior -queryField\nWhy a raw row would be rejected (null: it is fine). The one definition the raw guard trigger uses.';
 
 -- Settings and venues for this statement's rows, as transaction-local GUCs.
 create or replace function watchlist.raw_guard_load() returns void

@@ -7,6 +7,7 @@ import { goOffline } from './helpers/offline-ccxt.ts';
 import { buildVenues, type VenueSet } from '../workers/venues/registry.ts';
 import { recordVenueModes, venueModesFor } from '../workers/venues/venue-modes.ts';
 import { backfill } from '../cli/backfill.ts';
+import { startServer } from '../graphql/server.ts';
 
 let db: TestDb;
 let online: () => void;
@@ -85,5 +86,33 @@ describe('venue modes', () => {
 
   it('every venue failing at start is an error naming each', async () => {
     await expect(buildVenues({ db: db.pool, venues: ['binance'], env: KEYS })).rejects.toThrow(/no venue loaded its markets \(binance: .*offline/);
+  });
+
+  it('GraphQL serves venue modes and raw rejections read-only and documented; the guard helper is not a field', async () => {
+    await recordVenueModes(db.pool, 'auto', [{ venue: 'binance', mode: 'live', marketsLoaded: true }]);
+    const srv = await startServer({ url: db.url, port: 0, traderToken: 'x-test-token-x', graphiql: false });
+    try {
+      const gql = async (query: string) =>
+        (await fetch(`${srv.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json();
+      const r = await gql(`{
+        allVenueModes { nodes { venue mode requestedMode marketsLoaded startedAt } }
+        allWatchSignalRawRejecteds(first: 5) { totalCount }
+        q: __type(name: "Query") { fields { name } }
+        vm: __type(name: "VenueMode") { description fields { name description } }
+        m: __type(name: "Mutation") { fields { name } }
+      }`);
+      expect(r.errors).toBeUndefined();
+      expect(r.data.allVenueModes.nodes).toMatchObject([{ venue: 'binance', mode: 'live', requestedMode: 'auto', marketsLoaded: true }]);
+      expect(r.data.allWatchSignalRawRejecteds.totalCount).toBe(0);
+      const names = r.data.q.fields.map((f: { name: string }) => f.name);
+      expect(names).not.toContain('rawRejectReason');
+      expect(r.data.vm.description).toMatch(/live .*sandbox .*shadow .*paper/);
+      for (const f of r.data.vm.fields.filter((x: { name: string }) => ['venue', 'mode', 'requestedMode', 'marketsLoaded', 'startedAt'].includes(x.name))) {
+        expect(f.description, f.name).toBeTruthy();
+      }
+      expect((r.data.m?.fields ?? []).map((f: { name: string }) => f.name)).not.toContain('recordVenueModes');
+    } finally {
+      await srv.stop();
+    }
   });
 });
