@@ -11,7 +11,11 @@ import { freePort, postgresPidsFor, repoRoot, spawnWl } from './helpers/proc.ts'
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'wl-venue-mode-'));
 chmodSync(dir, 0o755);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  // a failing run must not leave its postgres behind (only ours: they serve this temp folder)
+  for (const pid of postgresPidsFor(dir)) process.kill(pid, 'SIGINT');
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const offline = {
   NODE_OPTIONS: `--import=${path.join(repoRoot, 'test', 'helpers', 'offline-ccxt.ts')}`,
@@ -74,7 +78,7 @@ describe('wl up: venue modes', () => {
       await up.exited();
     }
     expect(await waitGone(dataDir)).toBe(true);
-  });
+  }, 240_000);
 
   it('every venue failing at start: exits non-zero with a message and stops the embedded PostgreSQL', async () => {
     const dataDir = path.join(dir, 'fail');
@@ -91,5 +95,5 @@ describe('wl up: venue modes', () => {
     expect(up.output()).toMatch(/no venue could start, nothing to collect or trade: .*binance: .*offline/);
     expect(up.output()).toMatch(/stopped postgres/);
     expect(await waitGone(dataDir)).toBe(true);
-  });
+  }, 180_000);
 });
