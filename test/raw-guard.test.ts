@@ -3,6 +3,8 @@
 // the same statement still merge; a future-dated row no longer silences its key.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { freshDb, type TestDb } from './helpers/db.ts';
 
 let db: TestDb;
@@ -152,5 +154,25 @@ describe('raw guard', () => {
     await db.query(`insert into watchlist.known_venue (venue, source) values ('gate', 'test')`);
     await insert([{ ts: at(-1), symbol: 'GATE/USDT:USDT', legA: 'gate' }]);
     expect(await stored()).toEqual([{ symbol: 'GATE/USDT:USDT', n: 1 }]);
+  });
+
+  it('migration 000013 gives a key silenced by an already-stored future row its clock back', async () => {
+    // the state an installation had before the guard: the future row got in
+    await db.query('alter table watchlist.watch_signal_raw disable trigger watch_signal_raw_guard');
+    try {
+      await insert(run('OLD/USDT:USDT', {}, 2 * 24 * 60));
+    } finally {
+      await db.query('alter table watchlist.watch_signal_raw enable trigger watch_signal_raw_guard');
+    }
+    await insert([{ ts: at(-5), symbol: 'OLD/USDT:USDT' }, { ts: at(-4), symbol: 'OLD/USDT:USDT' }]);
+    expect((await events()).filter((e) => e.status === 'open').length).toBe(1); // the future-dated one only
+    const file = path.join(import.meta.dirname, '..', 'migrations', 'committed', '000013-raw-guard-venue-mode.sql');
+    await db.query(readFileSync(file, 'utf8'));
+    await insert([{ ts: at(-3), symbol: 'OLD/USDT:USDT' }, { ts: at(-2), symbol: 'OLD/USDT:USDT' }]);
+    const { rows } = await db.query(`select start_ts, status from watchlist.watch_signal_event where symbol = 'OLD/USDT:USDT' order by start_ts`);
+    expect(rows.map((r) => [new Date(r.start_ts).toISOString(), r.status])).toEqual([
+      [at(-2), 'open'],
+      [at(2 * 24 * 60 + 1), 'closed'],
+    ]);
   });
 });
