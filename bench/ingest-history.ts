@@ -3,7 +3,7 @@
 // merge + gate active) on fresh tables, then after 300k past events and 100k past
 // merge keys are loaded, and prints both medians and their ratio.
 import type pg from 'pg';
-import { benchDatabase, percentile } from './helpers/db.ts';
+import { benchDatabase, percentile, registerVenues } from './helpers/db.ts';
 
 const BATCHES = 30;
 const META = JSON.stringify({ factors: { raw_slope_3m: 0.00012 }, pnl_regression: { 240: { pnl_hat: 0.01, win_prob: 0.9 } } });
@@ -32,6 +32,7 @@ const db = await benchDatabase('ingest_history');
 const c = await db.pool.connect();
 try {
   await c.query(`select watchlist.ensure_partitions('watch_signal_raw', '2026-06-01', '2026-06-03')`);
+  await registerVenues(c, ['v0', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'w']);
   const fresh = await medianMs(c, 0);
   await c.query(`alter table watchlist.watch_signal_event disable trigger user`);
   await c.query(`insert into watchlist.watch_signal_event (exchange, symbol, signal_type, start_ts, end_ts, status, features_agg)

@@ -8,7 +8,7 @@
 // Rows carry a ~1.3 KB meta like the scanner's (BENCH_META=lean: only the
 // regression and factors, ~0.3 KB, the event merge's own input). Only the INSERTs are timed.
 import type pg from 'pg';
-import { benchDatabase } from './helpers/db.ts';
+import { benchDatabase, registerVenues } from './helpers/db.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS || 200_000);
 const BATCH = 1000;
@@ -92,6 +92,7 @@ async function run(pool: pg.Pool, shape: keyof typeof SHAPES, withTrigger: boole
 const db = await benchDatabase('ingest');
 try {
   await db.pool.query(`select watchlist.ensure_partitions('watch_signal_raw', '2026-06-01', '2026-07-30')`);
+  await registerVenues(db.pool, VENUES);
   let start = 0;
   for (const shape of ['writer', 'wide'] as const) {
     const results: { with: number[]; without: number[] } = { with: [], without: [] };

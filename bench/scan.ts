@@ -8,7 +8,7 @@
 // BENCH_DISLOCATED (share of symbol×venue quotes 2% off, default 0.01),
 // BENCH_KEEP=1 keeps the database (with DATABASE_URL) for EXPLAIN ANALYZE.
 import pg from 'pg';
-import { benchDatabase } from './helpers/db.ts';
+import { benchDatabase, registerVenues } from './helpers/db.ts';
 
 const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 800);
 const VENUES = Number(process.env.BENCH_VENUES ?? 7);
@@ -35,6 +35,7 @@ async function main() {
     await db.query(`create schema bench`);
     await db.query(`create table bench.venue (j int primary key, name text not null)`);
     await db.query(`insert into bench.venue select i - 1, v from unnest($1::text[]) with ordinality u(v, i)`, [VENUE_NAMES]);
+    await registerVenues(db, VENUE_NAMES);
     // log-basis of venue j for symbol i at minute m: a slow wave, a little noise,
     // and for a fixed DISLOCATED share of (i, j) a 2% dislocation
     await db.query(`create function bench.basis(i int, j int, m bigint) returns float8 language sql volatile as $$

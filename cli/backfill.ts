@@ -6,7 +6,8 @@ import pg from 'pg';
 import { openMigrated } from './db.ts';
 import { shutdown } from './lifecycle.ts';
 import { log } from './log.ts';
-import { buildVenues } from '../workers/venues/registry.ts';
+import { buildVenues, venueNamesFromEnv } from '../workers/venues/registry.ts';
+import { venueModesFor } from '../workers/venues/venue-modes.ts';
 import { collectMinute } from '../workers/tasks/collect_market.ts';
 import { ManualClock } from '../workers/sim/faults.ts';
 import type { Queryable } from '../workers/venues/paper-venue.ts';
@@ -20,6 +21,8 @@ export interface BackfillOptions {
   /** restrict to these symbols (else strategy_config 'collect.symbols' / the default universe) */
   symbols?: string[];
   progress?: (msg: string) => void;
+  /** environment deciding which venues are live (default process.env) */
+  env?: Record<string, string | undefined>;
 }
 
 export interface BackfillSummary {
@@ -29,14 +32,36 @@ export interface BackfillSummary {
   events: number;
   errors: number;
   seconds: number;
+  /** venues left out because they are not simulated (live, sandbox or shadow) */
+  skipped: string[];
+}
+
+/**
+ * The venues simulated history may be written for: paper under this environment and not
+ * recorded as anything else by a running worker. A live or shadow venue's 1 h / 12 h
+ * factors must come from its real market only.
+ */
+export async function simulatedVenues(db: Queryable, names: string[], env = process.env): Promise<{ paper: string[]; skipped: string[] }> {
+  const plan = await venueModesFor(names, env);
+  const { rows } = await db.query(
+    `select venue from watchlist.venue_mode where mode <> 'paper' and venue = any ($1::text[])`,
+    [names],
+  );
+  const real = new Set(rows.map((r: { venue: string }) => r.venue));
+  const paper = plan.filter((p) => p.mode === 'paper' && !real.has(p.venue)).map((p) => p.venue);
+  return { paper, skipped: names.filter((n) => !paper.includes(n)) };
 }
 
 export async function backfill(db: Queryable, opts: BackfillOptions): Promise<BackfillSummary> {
   const started = performance.now();
   const until = Math.floor((opts.until ?? Date.now()) / 60_000) * 60_000;
   const from = until - Math.round(opts.hours * 60) * 60_000;
+  const env = opts.env ?? process.env;
+  const { paper, skipped } = await simulatedVenues(db, opts.venues ?? venueNamesFromEnv(env), env);
+  if (skipped.length) opts.progress?.(`backfill: no simulated history for ${skipped.join(', ')} (not paper venues)`);
+  if (paper.length === 0) return { minutes: 0, snapshotRows: 0, rawRows: 0, events: 0, errors: 0, seconds: 0, skipped };
   const clock = new ManualClock(from);
-  const set = await buildVenues({ db, venues: opts.venues, mode: 'paper', seed: opts.seed, clock });
+  const set = await buildVenues({ db, venues: paper, mode: 'paper', seed: opts.seed, clock, env });
   const iso = (t: number) => new Date(t).toISOString();
   // every partitioned table the minute path writes (snapshots, raw rows, the scanner's own)
   await db.query('select watchlist.ensure_partitions(table_name, $1, $2) from watchlist.partition_policy', [iso(from), iso(until)]);
@@ -64,6 +89,7 @@ export async function backfill(db: Queryable, opts: BackfillOptions): Promise<Ba
     events: rows[0].events,
     errors,
     seconds: (performance.now() - started) / 1000,
+    skipped,
   };
 }
 

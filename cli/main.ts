@@ -8,6 +8,7 @@ import { registerBackfill } from './backfill.ts';
 import { registerTrade } from './trade.ts';
 import { registerPreflight } from './preflight.ts';
 import { log } from './log.ts';
+import { shutdown } from './lifecycle.ts';
 
 const program = new Command('wl').description('watchlist → live trading, PostgreSQL at the centre');
 registerDbCommands(program);
@@ -18,7 +19,8 @@ registerBackfill(program);
 registerTrade(program);
 registerPreflight(program);
 
-program.parseAsync(process.argv).catch((e: Error) => {
+// a command that fails stops what it started (the embedded PostgreSQL too) before exiting
+program.parseAsync(process.argv).catch(async (e: Error) => {
   log(`error: ${e.message}`);
-  process.exit(1);
+  await shutdown(1);
 });

@@ -11,6 +11,8 @@ import { onShutdown } from './lifecycle.ts';
 import { log } from './log.ts';
 import { startServer } from './serve.ts';
 import { runPreflight } from './preflight.ts';
+import { describeModes, recordVenueModes } from '../workers/venues/venue-modes.ts';
+import type { VenueSet } from '../workers/venues/registry.ts';
 
 interface RunOptions {
   venues?: string;
@@ -25,15 +27,21 @@ async function startVenues(url: string, o: RunOptions) {
   if (o.sandbox) process.env.WL_VENUE_SANDBOX = '1';
   configureVenues({ url });
   onShutdown('venues', closeSharedVenues);
-  const set = await sharedVenues();
-  log(`venues: ${set.venues.map((v) => v.name).join(', ')} (${set.sim ? 'paper, simulated market' + (o.demo ? ', demo pace' : '') : 'exchange'})`);
+  let set: VenueSet;
+  try {
+    set = await sharedVenues();
+  } catch (e) {
+    // main stops what was started (the embedded PostgreSQL too) and exits non-zero
+    throw new Error(`no venue could start, nothing to collect or trade: ${(e as Error).message}`, { cause: e });
+  }
+  await announceVenueModes(url, set, o);
   if (set.sandbox) log("SANDBOX: exchange venues are the exchanges' demo/testnet environments (*_SANDBOX_* keys); no real money moves");
   await preflightAtStart(url, set);
   return set;
 }
 
 /** preflight before the first job: a venue that fails is recorded not tradeable, the rest go on */
-async function preflightAtStart(url: string, set: Awaited<ReturnType<typeof sharedVenues>>) {
+async function preflightAtStart(url: string, set: VenueSet) {
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   try {
     const r = await runPreflight(pool, set, process.env, { prune: true });
@@ -43,16 +51,33 @@ async function preflightAtStart(url: string, set: Awaited<ReturnType<typeof shar
   }
 }
 
-/** a fresh paper install gets history at once, so 1h/12h factors exist from the first minute */
-async function firstStartHistory(url: string, simulated: boolean) {
+/** every venue's mode, in the log and in watchlist.venue_mode (pages, GraphQL) */
+async function announceVenueModes(url: string, set: VenueSet, o: RunOptions) {
+  const paper = set.modes.some((m) => m.mode === 'paper');
+  log(`venues: ${describeModes(set.modes)}${paper ? ` (paper: simulated market${o.demo ? ', demo pace' : ''})` : ''}`);
+  if (paper && set.modes.some((m) => m.mode !== 'paper')) {
+    log('warning: paper and real venues mixed: spreads between a simulated and a real market are not real opportunities');
+  }
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await recordVenueModes(c, set.requested, set.modes);
+  } finally {
+    await c.end();
+  }
+}
+
+/** a fresh install gets history for its paper venues at once, so 1h/12h factors exist from the first minute */
+async function firstStartHistory(url: string, set: VenueSet) {
   const hours = Number(process.env.WL_BACKFILL_HOURS ?? 12);
-  if (!simulated || !(hours > 0)) return;
+  const venues = set.modes.filter((m) => m.mode === 'paper').map((m) => m.venue);
+  if (venues.length === 0 || !(hours > 0)) return;
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   try {
     const { rows } = await pool.query('select exists (select 1 from watchlist.market_snapshot) as any');
     if (rows[0].any) return;
-    log(`empty database: backfilling ${hours}h of simulated market history (WL_BACKFILL_HOURS=0 skips)`);
-    const s = await backfill(pool, { hours, progress: () => {} });
+    log(`empty database: backfilling ${hours}h of simulated market history for ${venues.join(', ')} (WL_BACKFILL_HOURS=0 skips)`);
+    const s = await backfill(pool, { hours, venues, progress: () => {} });
     log(`history: ${s.minutes} minutes, ${s.snapshotRows} snapshots, ${s.rawRows} raw signals, ${s.events} events in ${s.seconds.toFixed(0)} s`);
   } finally {
     await pool.end();
@@ -97,7 +122,7 @@ export function registerRun(program: Command) {
         await c.end();
         log(`demo: paper venues only, database in ${config.dataDir}, trade.max_hold_hours = 0.5`);
       }
-      await firstStartHistory(db.url, set.sim !== null);
+      await firstStartHistory(db.url, set);
       const runner = await startWorker({ url: db.url });
       onShutdown('worker', () => runner.stop());
       log(`worker running: collect_market, scan, monitor every minute; reconcile every 3 min; venues ${venueNamesFromEnv().join(',')}`);

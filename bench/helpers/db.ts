@@ -50,3 +50,11 @@ export const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 };
+
+/** venue names a bench writes into raw rows must be known to the raw guard (sql/raw_guard.sql) */
+export async function registerVenues(pool: pg.Pool | pg.ClientBase, names: string[]) {
+  const { rows } = await pool.query(`select to_regclass('watchlist.known_venue') is not null as ok`);
+  if (rows[0].ok) {
+    await pool.query(`insert into watchlist.known_venue (venue, source) select unnest($1::text[]), 'bench' on conflict do nothing`, [names]);
+  }
+}

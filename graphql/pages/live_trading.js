@@ -160,6 +160,11 @@ function renderControls(d) {
   const ks = $('kill-state');
   ks.textContent = level === 0 ? 'off' : level === 1 ? '1 · no new entries' : '2 · flatten all';
   ks.className = level === 0 ? 'pos' : 'neg';
+  // how each venue trades (watchlist.venue_mode, written by the worker at start)
+  $('venue-modes').replaceChildren('Venues: ', ...d.venueModes.nodes.flatMap((m, i) => [
+    i ? ' · ' : '',
+    el('span', { class: `venue-mode ${m.mode}`, title: m.marketsLoaded ? '' : 'markets not loaded at start' }, `${m.venue} ${m.mode}${m.marketsLoaded ? '' : ' (!)'}`),
+  ]));
   const venues = Array.isArray(d.venues?.value) ? d.venues.value : [];
   const known = new Set([...venues, ...d.health.nodes.map((h) => h.venue), ...d.positions.nodes.map((p) => p.venue)]);
   const sel = $('venue');

@@ -21,14 +21,20 @@ import { SimSource } from '../sim/sim-source.ts';
 import { FaultInjector, systemClock } from '../sim/faults.ts';
 import type { Clock } from '../sim/faults.ts';
 import { publishRunningVenues } from './publish.ts';
+import { needsCcxt, planVenueModes, requestedMode } from './venue-modes.ts';
+import type { CredentialCheck, VenueMode, VenueRunMode } from './venue-modes.ts';
 
-export type VenueMode = 'auto' | 'paper' | 'shadow' | 'live';
+export type { VenueMode, VenueRunMode } from './venue-modes.ts';
 type Env = Record<string, string | undefined>;
 
 export const DEFAULT_VENUE_NAMES = ['binance', 'okx', 'bybit', 'bitget'];
 
 export interface VenueSet {
   venues: Venue[];
+  /** how each venue trades, in the order of `venues`, and whether its markets loaded at start */
+  modes: Array<{ venue: string; mode: VenueRunMode; marketsLoaded: boolean }>;
+  /** WL_VENUE_MODE (or the mode asked for) */
+  requested: VenueMode;
   /** the simulator behind the paper venues (null when none is simulated) */
   sim: MarketSim | null;
   clock: Clock;
@@ -60,7 +66,7 @@ export function venueNamesFromEnv(env: Env = process.env): string[] {
 export async function buildVenues(opts: BuildVenuesOptions): Promise<VenueSet> {
   const env = opts.env ?? process.env;
   const names = opts.venues ?? venueNamesFromEnv(env);
-  const mode = opts.mode ?? ((env['WL_VENUE_MODE'] as VenueMode | undefined) || 'auto');
+  const mode = opts.mode ?? requestedMode(env);
   const clock = opts.clock ?? systemClock;
   const seed = opts.seed ?? Number(env['WL_SIM_SEED'] || 42);
   const faults = new FaultInjector(seed);
@@ -71,20 +77,18 @@ export async function buildVenues(opts: BuildVenuesOptions): Promise<VenueSet> {
   // ccxt is loaded only when a real exchange is used
   // (in auto mode only when some named exchange has an API key in the environment)
   const sandbox = opts.sandbox ?? /^(1|true|yes|on)$/i.test((env['WL_VENUE_SANDBOX'] ?? '').trim());
-  const keyVar = (n: string) => `${n.toUpperCase()}${sandbox ? '_SANDBOX' : ''}_API_KEY`;
-  const wantCcxt = mode === 'shadow' || mode === 'live' || (mode === 'auto' && names.some((n) => env[keyVar(n)]));
-  const ccxt = wantCcxt ? await import('./ccxt-factory.ts') : null;
+  // one answer per venue (live/sandbox/shadow/paper) for what is built, printed and recorded
+  const modeEnv = { ...env, WL_VENUE_SANDBOX: sandbox ? '1' : '0' };
+  const ccxt = needsCcxt(names, mode, modeEnv) ? await import('./ccxt-factory.ts') : null;
+  const plan = planVenueModes(names, mode, modeEnv, ccxt as CredentialCheck | null);
 
   const venues: Venue[] = [];
-  for (const name of names) {
-    const real = ccxt !== null && ccxt.isCcxtVenueName(name);
-    if (mode === 'live' || (mode === 'auto' && real && ccxt.hasCredentials(name, env, sandbox))) {
-      if (!real) throw new Error(`venue ${name}: no live implementation`);
-      if (!ccxt.hasCredentials(name, env, sandbox)) throw new Error(`venue ${name}: live mode needs ${ccxt.missingCredentialVars(name, env, sandbox).join(', ')}`);
-      venues.push(ccxt.createCcxtVenue(name, { env, sandbox }));
-    } else if (mode === 'shadow') {
-      if (!real) throw new Error(`venue ${name}: shadow mode needs a real exchange`);
-      venues.push(new PaperVenue({ source: ccxt.createCcxtVenue(name, { env: {}, sandbox: false }), db: opts.db, mode: 'shadow', faults }));
+  for (const { venue: name, mode: runMode } of plan) {
+    if (runMode === 'live' || runMode === 'sandbox') {
+      // the factory points a sandbox venue at the exchange's demo/testnet with its *_SANDBOX_* keys
+      venues.push(ccxt!.createCcxtVenue(name as never, { env, sandbox }));
+    } else if (runMode === 'shadow') {
+      venues.push(new PaperVenue({ source: ccxt!.createCcxtVenue(name as never, { env: {}, sandbox: false }), db: opts.db, mode: 'shadow', faults }));
     } else {
       venues.push(new PaperVenue({ source: new SimSource(name, simFor(), clock, faults), db: opts.db }));
     }
@@ -95,6 +99,8 @@ export async function buildVenues(opts: BuildVenuesOptions): Promise<VenueSet> {
   if (failed.length === venues.length && venues.length > 0) throw new Error(`venues: no venue loaded its markets (${failed.join('; ')})`);
   return {
     venues,
+    modes: plan.map((p, i) => ({ ...p, marketsLoaded: loaded[i].status === 'fulfilled' })),
+    requested: mode,
     sim,
     clock,
     faults,
