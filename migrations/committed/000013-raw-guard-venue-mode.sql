@@ -1,5 +1,5 @@
---! Previous: sha1:9ed96c5944d0762387e4d4d9d22dfe9f90196798
---! Hash: sha1:2e7a3543068656a1d153c261a869dd9e9865dbc3
+--! Previous: sha1:fab93a11a7000ac6acfa72c4bfb78bba9d50047b
+--! Hash: sha1:a5359ae527c3c70e3fa98b140caf3d3b921458cf
 --! Message: raw-guard-venue-mode
 
 -- Issue 9, items 6 and 9.
