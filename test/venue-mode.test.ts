@@ -1,6 +1,7 @@
 // Issue 9 item 9: auto mode tells the truth. With an exchange's keys set, that venue is
 // live (labelled so, recorded in watchlist.venue_mode) and no simulated history is ever
 // written for it. Real ccxt classes; every HTTP request fails as a network error.
+import { isSandboxed } from '../workers/venues/sandbox.ts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { goOffline } from './helpers/offline-ccxt.ts';
@@ -78,10 +79,12 @@ describe('venue modes', () => {
       { venue: 'bybit', mode: 'paper' },
     ]);
     await expect(venueModesFor(['okx'], { WL_VENUE_MODE: 'live' })).rejects.toThrow(/live mode needs OKX_API_KEY, OKX_SECRET, OKX_PASSWORD/);
-    set = await buildVenues({ db: db.pool, venues: ['binance', 'okx'], env: { ...KEYS, WL_VENUE_SANDBOX: '1' } });
+    // sandbox mode reads only the *_SANDBOX_* keys: live keys alone leave a venue paper
+    const sandboxKeys = { BINANCE_SANDBOX_API_KEY: 'not-a-real-key', BINANCE_SANDBOX_SECRET: 'not-a-real-secret' };
+    expect(await venueModesFor(['binance'], { ...KEYS, WL_VENUE_SANDBOX: '1' })).toEqual([{ venue: 'binance', mode: 'paper' }]);
+    set = await buildVenues({ db: db.pool, venues: ['binance', 'okx'], env: { ...sandboxKeys, WL_VENUE_SANDBOX: '1' } });
     expect(set.modes.map((m) => [m.venue, m.mode])).toEqual([['binance', 'sandbox'], ['okx', 'paper']]);
-    const ex = (set.get('binance') as unknown as { exchange: { isSandboxModeEnabled: boolean } }).exchange;
-    expect(ex.isSandboxModeEnabled).toBe(true);
+    expect(isSandboxed((set.get('binance') as unknown as { exchange: Parameters<typeof isSandboxed>[0] }).exchange)).toBe(true);
   });
 
   it('every venue failing at start is an error naming each', async () => {
