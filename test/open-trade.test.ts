@@ -41,7 +41,9 @@ describe('open_trade', () => {
     const os = await ordersOf(s.id);
     expect(os.map((o) => [o.leg, o.side, o.status, o.purpose])).toEqual([['short', 'sell', 'filled', 'open'], ['long', 'buy', 'filled', 'open']]);
     expect(os[0].filled_qty).toBe(os[1].filled_qty);
-    expect(os[0].client_order_id).toBe(`wl${s.id}short1`);
+    const prefix = (await db.query('select watchlist.installation_prefix() p')).rows[0].p;
+    expect(prefix).toMatch(/^[A-Z]{6}$/);
+    expect(os[0].client_order_id).toBe(`wl${prefix}${s.id}short1`);
     const fills = (await db.query('select * from watchlist.live_trade_fill where signal_id = $1', [s.id])).rows;
     expect(fills.length).toBeGreaterThanOrEqual(2);
     expect(fills.every((f) => Number(f.price) > 0 && f.fee !== null && f.fee_currency)).toBe(true);
@@ -97,6 +99,7 @@ describe('open_trade', () => {
 
   it('a timeout that never reached the venue: not placed, the other leg is flattened', async () => {
     const sym = 'XRP/USDT:USDT';
+    await setConfig(db, 'trade.lookup_span_s', 1); // production default 30 s
     vs.faults.failNext('okx', 'timeout_before');
     const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
     await drain(db);
@@ -107,6 +110,7 @@ describe('open_trade', () => {
     ]);
     expect(await paperOrders('okx', sym)).toHaveLength(0);
     expect(await paperPos('binance', sym)).toBe(0);
+    await setConfig(db, 'trade.lookup_span_s', 30);
   });
 
   it('both legs rejected: failed, nothing held', async () => {

@@ -70,12 +70,16 @@ async function recheckAndSubmit(q: Q, ctx: any, venueOf: VenueOf, booksP: Books)
     return false;
   }
 
+  const cids = {
+    short: await tradeClientOrderId(q, vs, ctx.signal_id, 'short', ctx.attempt),
+    long: await tradeClientOrderId(q, vl, ctx.signal_id, 'long', ctx.attempt),
+  };
   const leg = (v: Venue, tag: 'short' | 'long', price: number | null) => {
     const m = v.market(ctx.symbol);
     return {
       leg: tag, exchange: v.name, symbol: ctx.symbol, ref_price: price,
       amount_step: m.amountStep ?? '0.00000001', contract_size: m.contractSize,
-      client_order_id: tradeClientOrderId(v, ctx.signal_id, tag, ctx.attempt),
+      client_order_id: cids[tag],
     };
   };
   const legs = [leg(vs, 'short', (books.short as any).price), leg(vl, 'long', (books.long as any).price)];
@@ -97,7 +101,7 @@ async function drive(q: Q, signalId: number, venueOf: VenueOf): Promise<string> 
     await Promise.all(
       out.legs.map(async (l: any) => {
         const v = await venueOf(l.exchange);
-        const cid = tradeClientOrderId(v, signalId, l.leg === 'short' ? 'flatshort' : 'flatlong', out.attempt);
+        const cid = await tradeClientOrderId(q, v, signalId, l.leg === 'short' ? 'flatshort' : 'flatlong', out.attempt);
         const id = await q.one(
           `select watchlist.trade_prepare_order($1, 'flatten', $2, $3, $4, $5, $6::numeric, true, $7, $8)`,
           [signalId, l.leg, l.exchange, out.symbol, l.side, l.amount, cid, out.attempt],
