@@ -144,17 +144,17 @@ begin
   select * into o from watchlist.live_trade_order where id = p_order_id for update;
   if not found then raise exception 'no order %', p_order_id using errcode = 'no_data_found'; end if;
   if p_context <> 'create' then
-    if p_result->>'clientOrderId' is distinct from o.client_order_id then v_mismatch := v_mismatch || 'client_order_id'; end if;
-    if p_result->>'symbol' is distinct from o.symbol then v_mismatch := v_mismatch || 'symbol'; end if;
-    if p_result->>'side' is distinct from o.side then v_mismatch := v_mismatch || 'side'; end if;
+    if p_result->>'clientOrderId' is distinct from o.client_order_id then v_mismatch := array_append(v_mismatch, 'client_order_id'); end if;
+    if p_result->>'symbol' is distinct from o.symbol then v_mismatch := array_append(v_mismatch, 'symbol'); end if;
+    if p_result->>'side' is distinct from o.side then v_mismatch := array_append(v_mismatch, 'side'); end if;
     if v_amount is not null and not (
          v_amount <= o.amount + coalesce(p_step, 0) * 1e-9
          and (o.reduce_only or v_amount > o.amount - coalesce(nullif(p_step, 0), o.amount * 1e-9))) then
-      v_mismatch := v_mismatch || 'amount';
+      v_mismatch := array_append(v_mismatch, 'amount');
     end if;
     if v_ts is not null and to_timestamp(v_ts / 1000)
          < o.created_at - make_interval(secs => watchlist.cfg_num('trade.lookup_clock_tolerance_s', 5)) then
-      v_mismatch := v_mismatch || 'created_at';
+      v_mismatch := array_append(v_mismatch, 'created_at');
     end if;
   end if;
   if cardinality(v_mismatch) > 0 then
