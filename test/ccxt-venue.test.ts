@@ -340,7 +340,7 @@ describe('market orders: exact requests and parsed replies', () => {
     expect(r.fills).toEqual([{ tradeId: '123456', price: '59990.1', amountBase: '0.002', fee: '0.05999', feeCurrency: 'USDT', ts: 1717020000460 }]);
   });
 
-  it('Bybit: POST /v5/order/create, qty, orderLinkId, category linear; read back by orderLinkId, fee from executions', async () => {
+  it('Bybit: POST /v5/order/create, qty, orderLinkId, category linear; read back by orderId with openOnly=1 (closed orders too), fee from executions', async () => {
     const { venue, http } = setup('bybit');
     http.on('POST', '/v5/order/create', { json: { retCode: 0, retMsg: 'OK', result: { orderId: '1321003749386327552', orderLinkId: 'wl7long1' }, retExtInfo: {}, time: 1717020000500 } });
     http.on('GET', '/v5/order/realtime', { json: { retCode: 0, retMsg: 'OK', result: { nextPageCursor: '', category: 'linear', list: [bybitOrder('Filled')] }, retExtInfo: {}, time: 1717020000600 } });
@@ -394,7 +394,8 @@ describe('market orders: exact requests and parsed replies', () => {
     expect(post.headers['X-BAPI-API-KEY']).toBe('test-api-key');
     // no hidden account probes (enableUnifiedAccount/enableUnifiedMargin set)
     expect(http.calls.map((c) => c.path)).toEqual(['/v5/order/create', '/v5/order/realtime', '/v5/execution/list']);
-    expect(http.calls[1].query).toMatchObject({ symbol: 'BTCUSDT', category: 'linear', orderLinkId: 'wl7long1' });
+    // realtime without openOnly lists open orders only: a filled market order is found by its id with openOnly=1
+    expect(http.calls[1].query).toMatchObject({ symbol: 'BTCUSDT', category: 'linear', orderId: '1321003749386327552', openOnly: '1' });
     expect(http.calls[2].query).toMatchObject({ symbol: 'BTCUSDT', category: 'linear', orderId: '1321003749386327552' });
     expect(r).toMatchObject({
       venue: 'bybit',
@@ -753,6 +754,39 @@ describe('fetchOrderByClientId', () => {
     http.on('GET', '/v5/order/history', empty);
     expect(await venue.fetchOrderByClientId(BTC, 'wl7-long-9')).toBeNull();
     expect(http.calls).toHaveLength(2);
+  });
+
+  it('with the exchange order id, every venue looks the order up by that id (an acknowledged order exists)', async () => {
+    const b = setup('binance');
+    b.http.on('GET', '/fapi/v1/order', { status: 400, json: { code: -2013, msg: 'Order does not exist.' } });
+    expect(await b.venue.fetchOrderByClientId(BTC, 'wl42long1', { exchangeOrderId: '4107380567' })).toBeNull();
+    expect(b.http.calls[0].query).toMatchObject({ symbol: 'BTCUSDT', orderId: '4107380567' });
+    expect(b.http.calls[0].query).not.toHaveProperty('origClientOrderId');
+    tv = null;
+    const o = setup('okx');
+    o.http.on('GET', '/api/v5/trade/order', { json: { code: '51603', msg: 'Order does not exist', data: [] } });
+    expect(await o.venue.fetchOrderByClientId(BTC, 'wl7short1', { exchangeOrderId: '1612345678901234567' })).toBeNull();
+    expect(o.http.calls[0].query).toEqual({ instId: 'BTC-USDT-SWAP', ordId: '1612345678901234567' });
+    tv = null;
+    const g = setup('bitget');
+    g.http.on('GET', '/api/v2/mix/order/detail', { status: 400, json: { code: '40109', msg: 'The data of the order cannot be found', requestTime: 1717020000000, data: null } });
+    expect(await g.venue.fetchOrderByClientId(BTC, 'wl7short2', { exchangeOrderId: '1188888888888888888' })).toBeNull();
+    expect(g.http.calls[0].query).toMatchObject({ symbol: 'BTCUSDT', orderId: '1188888888888888888' });
+    tv = null;
+    const y = setup('bybit');
+    const empty = { json: { retCode: 0, retMsg: 'OK', result: { nextPageCursor: '', category: 'linear', list: [] }, retExtInfo: {}, time: 1717020000600 } };
+    y.http.on('GET', '/v5/order/realtime', empty);
+    y.http.on('GET', '/v5/order/history', empty);
+    expect(await y.venue.fetchOrderByClientId(BTC, 'wl7long1', { exchangeOrderId: '1321003749386327552' })).toBeNull();
+    expect(y.http.calls[0].query).toMatchObject({ orderId: '1321003749386327552', openOnly: '1' });
+    expect(y.http.calls[1].query).toMatchObject({ orderId: '1321003749386327552' });
+  });
+
+  it('Bybit fetchOpenOrderIds: all USDT linear open orders (settleCoin), client ids listed', async () => {
+    const { venue, http } = setup('bybit');
+    http.on('GET', '/v5/order/realtime', { json: { retCode: 0, retMsg: 'OK', result: { nextPageCursor: '', category: 'linear', list: [{ ...bybitOrder('New'), orderLinkId: 'wlQQQQQQ5short1' }] }, retExtInfo: {}, time: 1717020000600 } });
+    expect(await venue.fetchOpenOrderIds()).toEqual([{ symbol: BTC, clientOrderId: 'wlQQQQQQ5short1' }]);
+    expect(http.calls[0].query).toMatchObject({ category: 'linear', settleCoin: 'USDT' });
   });
 
   it('a transport failure is not "not found": it throws', async () => {

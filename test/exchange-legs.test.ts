@@ -7,6 +7,7 @@ import { freshDb, type TestDb } from './helpers/db.ts';
 import { fixedModel, insertEvent, setConfig } from './helpers/live.ts';
 import { makeTestVenue, type TestVenue } from './helpers/ccxt-mock.ts';
 import { openSignal } from '../workers/trade/open-flow.ts';
+import { reconcileOnce } from '../workers/trade/reconcile-flow.ts';
 import { wrap } from '../workers/trade/db.ts';
 import type { Venue } from '../workers/venues/types.ts';
 
@@ -286,5 +287,18 @@ describe('client ids unique across installations; look-ups that verify', () => {
     expect((await db.query('select reason from watchlist.live_trade_signal where event_id = $1', [ev])).rows[0].reason).toBe('venue_foreign_activity');
     await db.query(`select watchlist.acknowledge_foreign_activity('bybit', 'test')`);
     expect((await db.query(`select watchlist.venue_trading_block('bybit') b`)).rows[0].b).toBeNull();
+  });
+
+  it('reconcile: an open order with our convention and another installation prefix blocks the venue; our own ids do not', async () => {
+    const o = okx(() => ({ json: { code: '0', msg: '', data: [] } }));
+    const pending = (clOrdId: string) => ({ ...okxOrder({ ordId: '9' + clOrdId.length, clOrdId, side: 'buy', sz: '1', state: 'live', acc: '0', cTime: now() }), ordType: 'limit', px: '50000' });
+    o.http.on('GET', '/api/v5/trade/orders-pending', { json: { code: '0', msg: '', data: [pending(`wl${prefix}99long1`), pending('wlQQQQQQ42short1'), pending('somebotsorder')] } });
+    const q = wrap(db.pool);
+    await reconcileOnce(q, [o.venue]);
+    expect(o.http.callsTo('GET', '/api/v5/trade/orders-pending')[0].query).toMatchObject({ instType: 'SWAP' });
+    const rows = (await db.query(`select client_order_id, foreign_prefix, kind from watchlist.venue_foreign_activity where venue = 'okx' and acknowledged_at is null`)).rows;
+    expect(rows).toEqual([{ client_order_id: 'wlQQQQQQ42short1', foreign_prefix: 'QQQQQQ', kind: 'foreign_open_order' }]);
+    expect((await db.query(`select watchlist.venue_trading_block('okx') b`)).rows[0].b).toMatch(/another installation trades okx/);
+    await db.query(`select watchlist.acknowledge_foreign_activity('okx', 'test')`);
   });
 });

@@ -712,6 +712,22 @@ export class CcxtVenue implements Venue {
     return this.#toResult(order, { symbol: m.symbol, clientOrderId: cid }, trades, raw, order);
   }
 
+  /** client ids of the account's open orders on every symbol (foreign-installation check in reconcile) */
+  async fetchOpenOrderIds(): Promise<Array<{ symbol: string; clientOrderId: string }>> {
+    const params: Record<string, unknown> = {};
+    if (this.name === 'binance') {
+      // without a symbol Binance weighs the call 40×; ccxt refuses unless told we know
+      const opts = this.exchange.options as Record<string, any>;
+      opts['fetchOpenOrders'] = { ...(opts['fetchOpenOrders'] ?? {}), warnWithoutSymbol: false };
+    }
+    if (this.name === 'bybit') params['settleCoin'] = 'USDT';
+    if (this.name === 'okx') params['instType'] = 'SWAP';
+    const list = await this.#call('fetchOpenOrders', undefined, () => this.exchange.fetchOpenOrders(undefined, undefined, undefined, params));
+    return list
+      .filter((o) => typeof o.clientOrderId === 'string' && o.clientOrderId !== '')
+      .map((o) => ({ symbol: String(o.symbol ?? ''), clientOrderId: o.clientOrderId as string }));
+  }
+
   #toResult(order: Order, ctx: OrderContext, trades: Trade[] | null, raw: Record<string, unknown>, created: Order): OrderResult {
     const m = this.#market(ctx.symbol);
     const cs = this.#contractSize(m);
