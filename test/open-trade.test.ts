@@ -151,7 +151,8 @@ describe('open_trade', () => {
 
   it('paper fault ack_invisible: an acknowledged order invisible to look-ups for a while is never not_placed; both legs open', async () => {
     const sym = 'LTC/USDT:USDT';
-    vs.faults.set('okx', { lateVisibilityMs: 1500 });
+    // longer than the old 2.5 s of look-ups that concluded "not placed"; shorter than trade.lookup_span_s
+    vs.faults.set('okx', { lateVisibilityMs: 4000 });
     vs.faults.failNext('okx', 'ack_invisible');
     const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
     await drain(db);
@@ -184,6 +185,28 @@ describe('open_trade', () => {
     expect(await signalOf(ev2)).toMatchObject({ status: 'ignored', reason: 'venue_foreign_activity' });
     expect((await db.query(`select watchlist.acknowledge_foreign_activity('okx', 'test: old orders from a wiped database') n`)).rows[0].n).toBe(1);
     expect((await db.query(`select watchlist.venue_trading_block('okx') b`)).rows[0].b).toBeNull();
+  });
+
+  it('paper fault fills_missing on a close order: the close counts it by its filled amount; no second close order, nothing left, PnL known', async () => {
+    const sym = 'SUI/USDT:USDT';
+    const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
+    await drain(db);
+    const s = await signalOf(ev);
+    expect(s.status).toBe('open');
+    await setConfig(db, 'trade.fill_wait_s', 0);
+    vs.faults.set('okx', { fillsLagMs: 60_000 });
+    vs.faults.failNext('okx', 'fills_missing');
+    await db.query(`select watchlist.request_close($1, 'manual')`, [s.id]);
+    await drain(db);
+    vs.faults.set('okx', { fillsLagMs: 0 });
+    await setConfig(db, 'trade.fill_wait_s', 120);
+    expect((await signalOf(ev)).status).toBe('closed');
+    const closes = (await ordersOf(s.id)).filter((o) => o.purpose === 'close');
+    expect(closes.map((o) => [o.leg, o.status]).sort()).toEqual([['long', 'filled'], ['short', 'filled']]);
+    expect(await paperPos('okx', sym)).toBe(0);
+    expect(await paperPos('binance', sym)).toBe(0);
+    const ex = (await db.query('select realized_pnl_usdt from watchlist.live_trade_exit where signal_id = $1', [s.id])).rows[0];
+    expect(ex.realized_pnl_usdt).not.toBeNull();
   });
 
   it('both legs rejected: failed, nothing held', async () => {
