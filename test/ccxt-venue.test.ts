@@ -6,7 +6,7 @@ import { makeTestVenue } from './helpers/ccxt-mock.ts';
 import type { TestVenue } from './helpers/ccxt-mock.ts';
 import { VenueError } from '../workers/venues/errors.ts';
 import { exchangeErrorCodes, mapCcxtError, venueDepthLimit } from '../workers/venues/ccxt-venue.ts';
-import { isValidClientOrderId, legClientOrderIdBase, shapeClientOrderId } from '../workers/venues/client-order-id.ts';
+import { decodeClientOrderId, isValidClientOrderId, legClientOrderIdBase, shapeClientOrderId } from '../workers/venues/client-order-id.ts';
 import { CREDENTIAL_ENV, configuredCcxtVenues, createCcxtExchange, hasCredentials, missingCredentialVars } from '../workers/venues/ccxt-factory.ts';
 import { loadFixtureMarkets } from './fixtures/markets.ts';
 import { RequestTimeout, InvalidOrder, RateLimitExceeded, DDoSProtection, OperationFailed, ExchangeNotAvailable, InsufficientFunds, OrderNotFound, AuthenticationError, PermissionDenied, BadSymbol, BadRequest, ExchangeError, NetworkError } from 'ccxt';
@@ -1033,6 +1033,17 @@ describe('client order ids', () => {
       expect(shapeClientOrderId(id)).toBe(id);
     }
   });
+  it('with the installation prefix: ≤ 32 letters and digits on every venue, and decodable back', () => {
+    const id = shapeClientOrderId(legClientOrderIdBase(123456789, 'closeshort', 12, 'QZKXAB'));
+    expect(id).toBe('wlQZKXAB123456789closeshort12');
+    expect(isValidClientOrderId(id)).toBe(true);
+    expect(decodeClientOrderId(id)).toEqual({ manual: false, prefix: 'QZKXAB', id: '123456789', tag: 'closeshort', attempt: 12 });
+    expect(decodeClientOrderId('wlmQZKXAB45openlong1')).toEqual({ manual: true, prefix: 'QZKXAB', id: '45', tag: 'openlong', attempt: 1 });
+    expect(decodeClientOrderId('wl1short1')).toEqual({ manual: false, prefix: '', id: '1', tag: 'short', attempt: 1 });
+    expect(decodeClientOrderId('somebot123')).toBeNull();
+    expect(() => legClientOrderIdBase(1, 'short', 1, 'abc')).toThrow(RangeError);
+  });
+
   it('different inputs that would collide after stripping get different ids', () => {
     expect(shapeClientOrderId('wl1a-2')).not.toBe(shapeClientOrderId('wl1-a2'));
     expect(shapeClientOrderId('x'.repeat(40) + '1')).not.toBe(shapeClientOrderId('x'.repeat(40) + '2'));
