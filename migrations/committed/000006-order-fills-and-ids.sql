@@ -1,5 +1,5 @@
 --! Previous: sha1:9ed96c5944d0762387e4d4d9d22dfe9f90196798
---! Hash: sha1:1251f4943d39eeef832dc78bdf41711bbbdfb4fe
+--! Hash: sha1:5e0091637fa6a56da9a79271315ec97dea47b518
 --! Message: order-fills-and-ids
 
 -- Fills the exchange owes us, look-ups that conclude "not placed" only after a span,
@@ -47,3 +47,12 @@ create table if not exists watchlist.venue_foreign_activity (
 );
 create index if not exists venue_foreign_activity_open_idx
   on watchlist.venue_foreign_activity (venue) where acknowledged_at is null;
+
+comment on column watchlist.live_trade_fill.synthetic is
+  'True for the one fill recorded from the order''s filled amount and average price because the exchange''s trade list did not add up within trade.fill_wait_s.';
+comment on column watchlist.live_trade_order.lookup_empty_since is
+  'When look-ups first answered "no such order"; not_placed is concluded only after trade.lookup_span_s from here.';
+comment on table watchlist.installation is
+  'This installation''s random client-order-id prefix (wl + prefix + signal, leg, attempt).';
+comment on table watchlist.venue_foreign_activity is
+  'Evidence that another installation trades a venue account with our client-id convention; an unacknowledged row stops new trades on that venue.';
