@@ -55,7 +55,14 @@ async function record(q: Q, venue: Venue, o: PreparedOrder, r: OrderResult, sent
 async function positionOf(venue: Venue, symbol: string): Promise<string | null> {
   try {
     const ps = await venue.fetchPositions([symbol]);
-    return ps.filter((p) => p.symbol === symbol).reduce((acc, p) => String(Number(acc) + Number(p.sizeBase)), '0');
+    // hedge-mode venues report two rows per symbol: their signed sum is the position
+    return ps
+      .filter((p) => p.symbol === symbol)
+      .reduce((acc, p) => {
+        const sum = Precise.stringAdd(acc, p.sizeBase);
+        if (sum === undefined) throw new Error(`bad position size ${p.sizeBase}`);
+        return sum;
+      }, '0');
   } catch {
     return null;
   }
