@@ -511,6 +511,28 @@ describe('market orders: exact requests and parsed replies', () => {
     expect(r.fills[0]).toMatchObject({ tradeId: '1199999999999999999', amountBase: '0.001', fee: '0.0359883' });
   });
 
+  it('Bitget fills page at 100: the next page is asked with idLessThan=<endId> until the trades add up to the order', async () => {
+    const { venue, http } = setup('bitget');
+    http.on('POST', '/api/v2/mix/order/place-order', { json: { code: '00000', msg: 'success', requestTime: 1717020000700, data: { clientOid: 'wl7short3', orderId: '55' } } });
+    http.on('GET', '/api/v2/mix/order/detail', {
+      json: { code: '00000', msg: 'success', requestTime: 1717020000800, data: { symbol: 'BTCUSDT', size: '0.101', orderId: '55', clientOid: 'wl7short3', baseVolume: '0.101', priceAvg: '60000', fee: '-0.6', state: 'filled', side: 'sell', marginCoin: 'USDT', orderType: 'market', marginMode: 'crossed', reduceOnly: 'NO', posMode: 'one_way_mode', cTime: '1717020000700', uTime: '1717020000710' } },
+    });
+    const fill = (i: number, qty: string) => ({ tradeId: String(9000 - i), symbol: 'BTCUSDT', orderId: '55', price: '60000', baseVolume: qty, feeDetail: [{ deduction: 'no', feeCoin: 'USDT', totalDeductionFee: '0', totalFee: '-0.006' }], side: 'sell', quoteVolume: '60', profit: '0', tradeSide: 'sell_single', posMode: 'one_way_mode', tradeScope: 'taker', cTime: '1717020000705' });
+    http.on(
+      'GET',
+      '/api/v2/mix/order/fills',
+      { json: { code: '00000', msg: 'success', requestTime: 1717020000800, data: { fillList: Array.from({ length: 100 }, (_, i) => fill(i, '0.001')), endId: '8901' } } },
+      { json: { code: '00000', msg: 'success', requestTime: 1717020000800, data: { fillList: [fill(100, '0.001')], endId: '8900' } } },
+    );
+    const r = await venue.createMarketOrder({ symbol: BTC, side: 'sell', amountBase: '0.101', refPrice: 60000, reduceOnly: false, clientOrderId: 'wl7-short-3' });
+    const pages = http.callsTo('GET', '/api/v2/mix/order/fills');
+    expect(pages).toHaveLength(2);
+    expect(pages[0].query).toMatchObject({ orderId: '55', limit: '100' });
+    expect(pages[1].query).toMatchObject({ orderId: '55', idLessThan: '8901' });
+    expect(r.fills).toHaveLength(101);
+    expect(r.filledBase).toBe('0.101');
+  });
+
   it('read-back: "order does not exist" right after placing is retried', async () => {
     const { venue, http } = setup('binance');
     http.on('POST', '/fapi/v1/order', { json: binanceFilled({ status: 'NEW', executedQty: '0', cumQty: '0', cumQuote: '0', avgPrice: '0.00' }) });

@@ -630,7 +630,6 @@ export class CcxtVenue implements Venue {
           rows = await this.#call('fetchOrderTrades', symbol, () => ex.fetchOrderTrades(id, symbol, undefined, page, cursor));
           break;
       }
-      const last = (ex as unknown as { last_json_response?: unknown }).last_json_response as Record<string, any> | undefined;
       let added = 0;
       for (const t of rows) {
         if (t.order !== undefined && t.order !== null && String(t.order) !== String(id)) continue;
@@ -639,26 +638,38 @@ export class CcxtVenue implements Venue {
         byId.set(key, t);
       }
       if (rows.length < page || added === 0 || !Precise.stringLt(sum(), this.#num(filled))) break;
-      // the next (older) page
-      const tail = rows[rows.length - 1];
-      const info = (tail?.info ?? {}) as Record<string, unknown>;
+      // the next page, from the raw rows (ccxt re-sorts them by time, so take the extreme id):
+      // OKX `after` = the oldest billId, Bitget `idLessThan` = the oldest tradeId (its endId),
+      // Bybit the nextPageCursor ccxt copies into a row's info, Binance `fromId` = newest id + 1
+      const infos = rows.map((t) => (t.info ?? {}) as Record<string, unknown>);
+      const ids = (k: string): bigint[] => infos.map((i) => String(i[k] ?? '')).filter((v) => /^\d+$/.test(v)).map((v) => BigInt(v));
+      const minOf = (xs: bigint[]) => xs.reduce((a, b) => (b < a ? b : a));
+      const maxOf = (xs: bigint[]) => xs.reduce((a, b) => (b > a ? b : a));
+      let next: Record<string, unknown> | null = null;
       switch (this.name) {
-        case 'okx':
-          cursor = { after: String(info['billId'] ?? '') };
-          break;
-        case 'bitget':
-          cursor = { idLessThan: String(last?.['data']?.['endId'] ?? info['tradeId'] ?? tail.id) };
-          break;
-        case 'bybit': {
-          const next = last?.['result']?.['nextPageCursor'];
-          if (typeof next !== 'string' || next === '') return [...byId.values()];
-          cursor = { cursor: next };
+        case 'okx': {
+          const b = ids('billId');
+          if (b.length) next = { after: String(minOf(b)) };
           break;
         }
-        case 'binance':
-          cursor = { fromId: String(Number(info['id'] ?? tail.id) + 1) };
+        case 'bitget': {
+          const b = ids('tradeId');
+          if (b.length) next = { idLessThan: String(minOf(b)) };
           break;
+        }
+        case 'bybit': {
+          const c = infos.map((i) => i['nextPageCursor']).find((v) => typeof v === 'string' && v !== '');
+          if (c) next = { cursor: c };
+          break;
+        }
+        case 'binance': {
+          const b = ids('id');
+          if (b.length) next = { fromId: String(maxOf(b) + 1n) };
+          break;
+        }
       }
+      if (!next) break;
+      cursor = next;
     }
     return [...byId.values()];
   }
