@@ -5,7 +5,8 @@
 --       triggers on watch_signal_event (gate) and live_trade_signal (transition guard).
 --
 -- Ignore reasons: signal_type, missing_factors, missing_prediction, invalid_prices,
--- unsupported_venue, venue_not_running, venue_preflight_failed, below_threshold, kill_switch, venue_unhealthy, duplicate_event,
+-- unsupported_venue, venue_not_running, venue_preflight_failed, below_threshold, kill_switch, venue_unhealthy,
+-- venue_foreign_activity, duplicate_event,
 -- not_best_pair, symbol_active, cooldown, max_active, daily_cap, gate_error;
 -- set later by the jobs: recheck_failed, stale_signal, venue_preflight_failed.
 
@@ -266,6 +267,9 @@ begin
       if v_reason is null and exists (select 1 from watchlist.venue_health h
           where h.venue in (a.short_ex, a.long_ex) and h.status <> 'ok' and coalesce(h.backoff_until, 'infinity') > now()) then
         v_reason := 'venue_unhealthy';
+      end if;
+      if v_reason is null and (watchlist.venue_trading_block(a.short_ex) is not null or watchlist.venue_trading_block(a.long_ex) is not null) then
+        v_reason := 'venue_foreign_activity';
       end if;
       if v_reason is null and exists (select 1 from watchlist.live_trade_signal s
           where s.event_id = e.id and s.status <> 'ignored') then

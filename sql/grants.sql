@@ -50,3 +50,6 @@ grant execute on function watchlist.expire_manual_orders() to wl_trader;
 grant execute on function watchlist.scan(timestamptz, boolean) to wl_writer;
 grant execute on function watchlist.ensure_pair_minute_hour(timestamptz) to wl_writer;
 grant select on watchlist.v_prediction_coverage to wl_reader;
+
+-- Issue 8 (client ids across installations): the operator acknowledges foreign activity.
+grant execute on function watchlist.acknowledge_foreign_activity(text, text) to wl_trader;

@@ -2,14 +2,15 @@
 -- Owns: watchlist.v_expected_position, v_active_trades, v_signal_funnel,
 --       v_trade_pnl, v_pnl_daily, v_pnl_by_pair, v_venue_errors.
 
--- What the venues should hold if only we traded: every fill we ever recorded,
+-- What the venues should hold if only we traded: every order we ever recorded by
+-- its effective quantity (fills or reported filled, the larger: sql/fills.sql),
 -- signed (buys +, sells −), per venue and symbol. Closed trades and flattened
 -- legs net to zero; an open trade or a manual position does not.
 create or replace view watchlist.v_expected_position as
 select o.exchange as venue, o.symbol,
-       sum(case when o.side = 'buy' then f.qty else -f.qty end) as expected_size_base
-from watchlist.live_trade_fill f
-join watchlist.live_trade_order o on o.id = f.order_id
+       sum(case when o.side = 'buy' then watchlist.order_effective_qty(o) else -watchlist.order_effective_qty(o) end) as expected_size_base
+from watchlist.live_trade_order o
+where coalesce(o.filled_qty, 0) > 0 or exists (select 1 from watchlist.live_trade_fill f where f.order_id = o.id)
 group by o.exchange, o.symbol;
 
 -- Active trades with the latest sample (live PnL estimate) and the take-profit target.

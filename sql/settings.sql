@@ -50,6 +50,9 @@ insert into watchlist.setting as t (key, type, unit, default_value, min_value, m
   ('venue.max_clock_skew_ms', 'integer', 'ms', '1000', 100, 60000, null, null, null, false, false, 'preflight: largest accepted difference between an exchange''s clock and ours'),
   ('raw.max_future_skew_s', 'number', 'seconds', '300', 0, 3600, null, null, null, false, false, 'raw rows dated later than now + this are quarantined (writer clock-skew tolerance)'),
   ('raw.max_price', 'number', 'USDT', '1000000000', 0.000001, 1e15, null, null, null, false, false, 'raw rows with a leg price above this are quarantined'),
+  ('trade.lookup_span_s', 'number', 'seconds', '30', 1, 600, null, null, null, false, false, 'look-ups must answer "no such order" for this long (and the venue position be explained) before an order without an exchange id is concluded not placed'),
+  ('trade.fill_wait_s', 'number', 'seconds', '120', 0, 3600, null, null, null, false, false, 'a filled order whose trade list does not add up is read again for this long, then one synthetic fill from its average is recorded'),
+  ('trade.lookup_clock_tolerance_s', 'number', 'seconds', '5', 0, 60, null, null, null, false, false, 'a found order may be created at most this much before our prepared row (clock difference) and still be ours'),
   ('kill_switch', 'integer', 'level', '0', 0, 2, null, null, null, false, false, '0 off, 1 stop new entries, 2 stop entries and flatten every open trade and manual position')
 on conflict (key) do update set type = excluded.type, unit = excluded.unit, default_value = excluded.default_value,
   min_value = excluded.min_value, max_value = excluded.max_value, max_key = excluded.max_key,

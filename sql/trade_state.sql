@@ -113,16 +113,70 @@ end $$;
 
 -- A venue's answer (OrderResult as JSON). Status: filled / partially_filled /
 -- open / rejected / unknown. Fills are idempotent per (order, trade id).
-create or replace function watchlist.trade_record_order(p_order_id bigint, p_result jsonb, p_submitted_at timestamptz default null)
+-- p_context: 'create' (the reply to our own request), 'lookup' (found by client or
+-- exchange id) or 'duplicate' (the venue refused our id as already used, and the
+-- look-up found that order). A looked-up order is ours only if symbol, side, amount
+-- (within one step p_step, or less for a reduce-only order the venue capped) and
+-- creation time (not before our prepared row, minus trade.lookup_clock_tolerance_s)
+-- match; otherwise it is recorded as a lookup_mismatch error and foreign activity on
+-- the venue, never as a fill: after a duplicate answer our order was refused
+-- (rejected), after a plain look-up its fate stays unknown.
+drop function if exists watchlist.trade_record_order(bigint, jsonb, timestamptz);
+create or replace function watchlist.trade_record_order(p_order_id bigint, p_result jsonb, p_submitted_at timestamptz default null,
+  p_context text default 'create', p_step numeric default null)
 returns text
 language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
 declare
   o watchlist.live_trade_order;
   v_filled numeric := coalesce(nullif(p_result->>'filledBase', '')::numeric, 0);
   v_amount numeric := nullif(p_result->>'amountBase', '')::numeric;
+  v_ts float8 := nullif(p_result->>'ts', '')::float8;
+  v_mismatch text[] := '{}';
   v_status text;
   v_fee numeric;
 begin
+  if p_context not in ('create', 'lookup', 'duplicate') then
+    raise exception 'bad record context %', p_context using errcode = '22023';
+  end if;
+  select * into o from watchlist.live_trade_order where id = p_order_id for update;
+  if not found then raise exception 'no order %', p_order_id using errcode = 'no_data_found'; end if;
+  if p_context <> 'create' then
+    if p_result->>'clientOrderId' is distinct from o.client_order_id then v_mismatch := array_append(v_mismatch, 'client_order_id'); end if;
+    if p_result->>'symbol' is distinct from o.symbol then v_mismatch := array_append(v_mismatch, 'symbol'); end if;
+    if p_result->>'side' is distinct from o.side then v_mismatch := array_append(v_mismatch, 'side'); end if;
+    if v_amount is not null and not (
+         v_amount <= o.amount + coalesce(p_step, 0) * 1e-9
+         and (o.reduce_only or v_amount > o.amount - coalesce(nullif(p_step, 0), o.amount * 1e-9))) then
+      v_mismatch := array_append(v_mismatch, 'amount');
+    end if;
+    if v_ts is not null and to_timestamp(v_ts / 1000)
+         < o.created_at - make_interval(secs => watchlist.cfg_num('trade.lookup_clock_tolerance_s')) then
+      v_mismatch := array_append(v_mismatch, 'created_at');
+    end if;
+  end if;
+  if cardinality(v_mismatch) > 0 then
+    v_status := case when p_context = 'duplicate' then 'rejected' else 'unknown' end;
+    update watchlist.live_trade_order set status = v_status, updated_at = now(),
+      error = format('look-up answered with an order that is not this one (%s differ)', array_to_string(v_mismatch, ', ')),
+      submitted_at = coalesce(submitted_at, p_submitted_at)
+    where id = p_order_id;
+    perform watchlist.trade_error(o.signal_id, 'lookup_mismatch', o.exchange, 'LookupMismatch',
+      format('%s: client id %s answered with an order that is not ours (%s differ: %s %s %s at %s; ours %s %s %s prepared %s)%s',
+        o.exchange, o.client_order_id, array_to_string(v_mismatch, ', '), p_result->>'side', p_result->>'amountBase',
+        p_result->>'symbol', case when v_ts is null then '?' else to_timestamp(v_ts / 1000)::text end,
+        o.side, o.amount, o.symbol, o.created_at,
+        case when p_context = 'duplicate' then '; the venue refused our order as a duplicate: not placed' else '' end),
+      jsonb_build_object('client_order_id', o.client_order_id, 'differ', to_jsonb(v_mismatch), 'context', p_context,
+        'found', jsonb_build_object('id', p_result->>'id', 'symbol', p_result->>'symbol', 'side', p_result->>'side',
+          'amountBase', p_result->>'amountBase', 'filledBase', p_result->>'filledBase', 'ts', p_result->'ts')),
+      o.id);
+    perform watchlist.note_foreign_activity(o.exchange, o.client_order_id, 'lookup_mismatch',
+      jsonb_build_object('differ', to_jsonb(v_mismatch), 'found_order_id', p_result->>'id', 'found_ts', p_result->'ts'), o.signal_id, o.id);
+    perform pg_notify('live_trade', json_build_object('type', 'order', 'signal_id', o.signal_id, 'order_id', o.id,
+      'status', v_status, 'purpose', o.purpose, 'leg', o.leg)::text);
+    return v_status;
+  end if;
+
   v_status := case
     when v_filled > 0 and v_amount is not null and v_filled < v_amount and p_result->>'status' = 'open' then 'partially_filled'
     when v_filled > 0 then 'filled'
@@ -130,34 +184,42 @@ begin
     when p_result->>'status' in ('canceled', 'rejected', 'expired') then 'rejected'
     else 'unknown' end;
   insert into watchlist.live_trade_fill (order_id, signal_id, exchange, trade_id, ts, price, qty, fee, fee_currency)
-  select p_order_id, o2.signal_id, o2.exchange, f->>'tradeId', to_timestamp((f->>'ts')::float8 / 1000),
+  select p_order_id, o.signal_id, o.exchange, f->>'tradeId', to_timestamp((f->>'ts')::float8 / 1000),
          (f->>'price')::numeric, (f->>'amountBase')::numeric, nullif(f->>'fee', '')::numeric, f->>'feeCurrency'
-  from watchlist.live_trade_order o2, jsonb_array_elements(coalesce(p_result->'fills', '[]')) f
-  where o2.id = p_order_id
+  from jsonb_array_elements(coalesce(p_result->'fills', '[]')) f
   on conflict (order_id, trade_id) do nothing;
   select coalesce(nullif(p_result->>'fee', '')::numeric, sum(f.fee)) into v_fee
   from watchlist.live_trade_fill f where f.order_id = p_order_id;
   update watchlist.live_trade_order set
     exchange_order_id = coalesce(p_result->>'id', exchange_order_id),
-    status = v_status,
-    filled_qty = v_filled,
-    avg_price = nullif(p_result->>'avgPrice', '')::numeric,
+    -- a later look-up that knows less (no filled amount yet) never lowers what we know
+    status = case when watchlist.live_trade_order.status = 'filled' and v_status in ('unknown', 'open') then 'filled' else v_status end,
+    filled_qty = greatest(v_filled, coalesce(filled_qty, 0)),
+    avg_price = coalesce(nullif(p_result->>'avgPrice', '')::numeric, avg_price),
     fee = v_fee,
     fee_currency = coalesce(p_result->>'feeCurrency', (select f.fee_currency from watchlist.live_trade_fill f where f.order_id = p_order_id limit 1)),
     normalized_qty = coalesce(p_result->>'amountBase', normalized_qty),
     submitted_at = coalesce(submitted_at, p_submitted_at),
     order_resp = p_result->'raw',
+    lookup_empty_since = null,
+    error = null,
     updated_at = now()
   where id = p_order_id
   returning * into o;
+  if not watchlist.order_fills_complete(o) then
+    perform watchlist.trade_fill_gap(o.id);
+  end if;
   perform pg_notify('live_trade', json_build_object('type', 'order', 'signal_id', o.signal_id, 'order_id', o.id,
-    'status', v_status, 'purpose', o.purpose, 'leg', o.leg)::text);
-  return v_status;
+    'status', o.status, 'purpose', o.purpose, 'leg', o.leg)::text);
+  return o.status;
 end $$;
 
 -- An order that failed: 'rejected' (definite: nothing executed), 'not_placed'
 -- (unknown outcome resolved: the venue has no order with this client id) or
 -- 'unknown' (could not be resolved yet). Every failure is also an error row.
+-- 'not_placed' is refused for an order the venue acknowledged (it has an exchange
+-- id: it exists, however long look-ups take to show it) and before look-ups have
+-- answered "no such order" over trade.lookup_span_s (see trade_lookup_empty).
 create or replace function watchlist.trade_order_failed(p_order_id bigint, p_status text, p_stage text,
   p_error_class text, p_message text, p_payload jsonb default null, p_submitted_at timestamptz default null) returns bigint
 language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
@@ -165,6 +227,20 @@ declare o watchlist.live_trade_order;
 begin
   if p_status not in ('rejected', 'not_placed', 'unknown') then
     raise exception 'bad failure status %', p_status using errcode = '22023';
+  end if;
+  select * into o from watchlist.live_trade_order where id = p_order_id for update;
+  if p_status = 'not_placed' and o.exchange_order_id is not null then
+    raise exception 'order % (%) has exchange id %: it was placed, never not_placed', o.id, o.client_order_id, o.exchange_order_id
+      using errcode = '55000';
+  end if;
+  if p_status = 'not_placed' and (o.lookup_empty_since is null
+      or o.lookup_empty_since > now() - make_interval(secs => watchlist.cfg_num('trade.lookup_span_s'))) then
+    raise exception 'order % (%): look-ups have not yet spanned trade.lookup_span_s; not_placed refused', o.id, o.client_order_id
+      using errcode = '55000';
+  end if;
+  if p_status <> 'rejected' and o.status = 'filled' then
+    -- a filled order stays filled; the failure is only recorded
+    p_status := 'filled';
   end if;
   update watchlist.live_trade_order set status = p_status, error = p_message, updated_at = now(),
     submitted_at = coalesce(submitted_at, p_submitted_at)
@@ -175,18 +251,70 @@ begin
     coalesce(p_payload, '{}') || jsonb_build_object('client_order_id', o.client_order_id, 'purpose', o.purpose, 'leg', o.leg), o.id);
 end $$;
 
--- Orders whose outcome the venue has not told us yet (crash, timeout).
+-- A look-up answered "no such order". Returns what the job does next:
+--   {action: 'wait', remaining_s}  look again (the span since the first empty answer is not over)
+--   {action: 'check_position', expected}  call again with the venue's position on the symbol
+--   {action: 'not_placed'}  concluded: empty look-ups over the span, and the venue holds
+--                           exactly what our recorded orders explain
+--   {action: 'unknown', why}  cannot conclude: acknowledged order still invisible, or the
+--                             position moved; the order stays unresolved (retried later)
+create or replace function watchlist.trade_lookup_empty(p_order_id bigint, p_position numeric default null, p_stage text default 'open')
+returns jsonb
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+declare
+  o watchlist.live_trade_order;
+  v_span float8 := watchlist.cfg_num('trade.lookup_span_s');
+  v_elapsed float8;
+  v_expected numeric;
+begin
+  update watchlist.live_trade_order set lookup_empty_since = coalesce(lookup_empty_since, now())
+  where id = p_order_id returning * into o;
+  if not found then raise exception 'no order %', p_order_id using errcode = 'no_data_found'; end if;
+  v_elapsed := extract(epoch from now() - o.lookup_empty_since);
+  if v_elapsed < v_span then
+    return jsonb_build_object('action', 'wait', 'remaining_s', v_span - v_elapsed);
+  end if;
+  if o.exchange_order_id is not null then
+    perform watchlist.trade_order_failed(o.id, 'unknown', p_stage, 'AcknowledgedNotVisible',
+      format('%s acknowledged order %s (%s) but look-ups have not shown it for %s s; it exists: kept unresolved',
+        o.exchange, o.exchange_order_id, o.client_order_id, round(v_elapsed::numeric, 1)));
+    return jsonb_build_object('action', 'unknown', 'why', 'acknowledged_not_visible');
+  end if;
+  select coalesce(sum(e.expected_size_base), 0) into v_expected
+  from watchlist.v_expected_position e where e.venue = o.exchange and e.symbol = o.symbol;
+  if p_position is null then
+    return jsonb_build_object('action', 'check_position', 'expected', v_expected);
+  end if;
+  if p_position <> v_expected then
+    perform watchlist.trade_order_failed(o.id, 'unknown', p_stage, 'PositionChanged',
+      format('%s %s: no order %s in look-ups over %s s, but the venue holds %s where our orders explain %s: it may have executed; kept unresolved',
+        o.exchange, o.symbol, o.client_order_id, round(v_elapsed::numeric, 1), p_position, v_expected),
+      jsonb_build_object('position', p_position, 'expected', v_expected));
+    return jsonb_build_object('action', 'unknown', 'why', 'position_changed');
+  end if;
+  perform watchlist.trade_order_failed(o.id, 'not_placed', p_stage, 'NotPlaced',
+    format('%s: no order with client id %s in look-ups over %s s, and the position (%s) is what our orders explain',
+      o.exchange, o.client_order_id, round(v_elapsed::numeric, 1), p_position));
+  return jsonb_build_object('action', 'not_placed');
+end $$;
+
+-- Orders whose outcome the venue has not told us yet (crash, timeout), and filled
+-- orders whose trade list does not yet add up to their filled amount.
 create or replace function watchlist.trade_unresolved_orders(p_signal_id bigint) returns setof watchlist.live_trade_order
 language sql stable as $$
-  select * from watchlist.live_trade_order where signal_id = p_signal_id and status in ('pending', 'unknown', 'open', 'partially_filled')
-  order by id
+  select * from watchlist.live_trade_order o
+  where o.signal_id = p_signal_id
+    and (o.status in ('pending', 'unknown', 'open', 'partially_filled')
+         or (o.status = 'filled' and not watchlist.order_fills_complete(o)))
+  order by o.id
 $$;
 
--- Net signed base position this signal holds on one leg (buys +, sells −).
+-- Net signed base position this signal holds on one leg (buys +, sells −), each
+-- order counted by its effective quantity (fills or reported filled, the larger).
 create or replace function watchlist.trade_leg_net(p_signal_id bigint, p_leg text) returns numeric
 language sql stable as $$
-  select coalesce(sum(case when o.side = 'buy' then f.qty else -f.qty end), 0)
-  from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id
+  select coalesce(sum(case when o.side = 'buy' then watchlist.order_effective_qty(o) else -watchlist.order_effective_qty(o) end), 0)
+  from watchlist.live_trade_order o
   where o.signal_id = p_signal_id and o.leg = p_leg
 $$;
 
@@ -204,6 +332,12 @@ begin
     if watchlist.cfg_num('kill_switch') >= 1 then
       perform watchlist.signal_transition(s.id, 'ignored', 'kill_switch');
       return jsonb_build_object('action', 'noop', 'why', 'kill_switch');
+    end if;
+    if watchlist.venue_trading_block(s.leg_short_exchange) is not null or watchlist.venue_trading_block(s.leg_long_exchange) is not null then
+      perform watchlist.signal_transition(s.id, 'ignored', 'venue_foreign_activity');
+      perform watchlist.trade_error(s.id, 'open', null, 'VenueForeignActivity',
+        coalesce(watchlist.venue_trading_block(s.leg_short_exchange), watchlist.venue_trading_block(s.leg_long_exchange)));
+      return jsonb_build_object('action', 'noop', 'why', 'venue_foreign_activity');
     end if;
     if s.created_at < now() - make_interval(secs => watchlist.cfg_num('trade.max_signal_age_s')) then
       perform watchlist.signal_transition(s.id, 'ignored', 'stale_signal');
@@ -344,9 +478,10 @@ begin
 
   v_short := -watchlist.trade_leg_net(p_signal_id, 'short'); -- held short size (>0 when short)
   v_long := watchlist.trade_leg_net(p_signal_id, 'long');
-  select coalesce(sum(f.qty) filter (where o.leg = 'short'), 0), coalesce(sum(f.qty) filter (where o.leg = 'long'), 0)
+  select coalesce(sum(watchlist.order_effective_qty(o)) filter (where o.leg = 'short'), 0),
+         coalesce(sum(watchlist.order_effective_qty(o)) filter (where o.leg = 'long'), 0)
   into v_open_short, v_open_long
-  from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id
+  from watchlist.live_trade_order o
   where o.signal_id = p_signal_id and o.purpose = 'open';
 
   -- both legs filled and still held (a trim to nothing leaves the unwind below)

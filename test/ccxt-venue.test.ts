@@ -6,7 +6,7 @@ import { makeTestVenue } from './helpers/ccxt-mock.ts';
 import type { TestVenue } from './helpers/ccxt-mock.ts';
 import { VenueError } from '../workers/venues/errors.ts';
 import { exchangeErrorCodes, mapCcxtError, venueDepthLimit } from '../workers/venues/ccxt-venue.ts';
-import { isValidClientOrderId, legClientOrderIdBase, shapeClientOrderId } from '../workers/venues/client-order-id.ts';
+import { decodeClientOrderId, isValidClientOrderId, legClientOrderIdBase, shapeClientOrderId } from '../workers/venues/client-order-id.ts';
 import { CREDENTIAL_ENV, configuredCcxtVenues, createCcxtExchange, hasCredentials, missingCredentialVars } from '../workers/venues/ccxt-factory.ts';
 import { loadFixtureMarkets } from './fixtures/markets.ts';
 import { RequestTimeout, InvalidOrder, RateLimitExceeded, DDoSProtection, OperationFailed, ExchangeNotAvailable, InsufficientFunds, OrderNotFound, AuthenticationError, PermissionDenied, BadSymbol, BadRequest, ExchangeError, NetworkError } from 'ccxt';
@@ -340,7 +340,7 @@ describe('market orders: exact requests and parsed replies', () => {
     expect(r.fills).toEqual([{ tradeId: '123456', price: '59990.1', amountBase: '0.002', fee: '0.05999', feeCurrency: 'USDT', ts: 1717020000460 }]);
   });
 
-  it('Bybit: POST /v5/order/create, qty, orderLinkId, category linear; read back by orderLinkId, fee from executions', async () => {
+  it('Bybit: POST /v5/order/create, qty, orderLinkId, category linear; read back by orderId with openOnly=1 (closed orders too), fee from executions', async () => {
     const { venue, http } = setup('bybit');
     http.on('POST', '/v5/order/create', { json: { retCode: 0, retMsg: 'OK', result: { orderId: '1321003749386327552', orderLinkId: 'wl7long1' }, retExtInfo: {}, time: 1717020000500 } });
     http.on('GET', '/v5/order/realtime', { json: { retCode: 0, retMsg: 'OK', result: { nextPageCursor: '', category: 'linear', list: [bybitOrder('Filled')] }, retExtInfo: {}, time: 1717020000600 } });
@@ -394,7 +394,8 @@ describe('market orders: exact requests and parsed replies', () => {
     expect(post.headers['X-BAPI-API-KEY']).toBe('test-api-key');
     // no hidden account probes (enableUnifiedAccount/enableUnifiedMargin set)
     expect(http.calls.map((c) => c.path)).toEqual(['/v5/order/create', '/v5/order/realtime', '/v5/execution/list']);
-    expect(http.calls[1].query).toMatchObject({ symbol: 'BTCUSDT', category: 'linear', orderLinkId: 'wl7long1' });
+    // realtime without openOnly lists open orders only: a filled market order is found by its id with openOnly=1
+    expect(http.calls[1].query).toMatchObject({ symbol: 'BTCUSDT', category: 'linear', orderId: '1321003749386327552', openOnly: '1' });
     expect(http.calls[2].query).toMatchObject({ symbol: 'BTCUSDT', category: 'linear', orderId: '1321003749386327552' });
     expect(r).toMatchObject({
       venue: 'bybit',
@@ -508,6 +509,28 @@ describe('market orders: exact requests and parsed replies', () => {
       reduceOnly: true,
     });
     expect(r.fills[0]).toMatchObject({ tradeId: '1199999999999999999', amountBase: '0.001', fee: '0.0359883' });
+  });
+
+  it('Bitget fills page at 100: the next page is asked with idLessThan=<endId> until the trades add up to the order', async () => {
+    const { venue, http } = setup('bitget');
+    http.on('POST', '/api/v2/mix/order/place-order', { json: { code: '00000', msg: 'success', requestTime: 1717020000700, data: { clientOid: 'wl7short3', orderId: '55' } } });
+    http.on('GET', '/api/v2/mix/order/detail', {
+      json: { code: '00000', msg: 'success', requestTime: 1717020000800, data: { symbol: 'BTCUSDT', size: '0.101', orderId: '55', clientOid: 'wl7short3', baseVolume: '0.101', priceAvg: '60000', fee: '-0.6', state: 'filled', side: 'sell', marginCoin: 'USDT', orderType: 'market', marginMode: 'crossed', reduceOnly: 'NO', posMode: 'one_way_mode', cTime: '1717020000700', uTime: '1717020000710' } },
+    });
+    const fill = (i: number, qty: string) => ({ tradeId: String(9000 - i), symbol: 'BTCUSDT', orderId: '55', price: '60000', baseVolume: qty, feeDetail: [{ deduction: 'no', feeCoin: 'USDT', totalDeductionFee: '0', totalFee: '-0.006' }], side: 'sell', quoteVolume: '60', profit: '0', tradeSide: 'sell_single', posMode: 'one_way_mode', tradeScope: 'taker', cTime: '1717020000705' });
+    http.on(
+      'GET',
+      '/api/v2/mix/order/fills',
+      { json: { code: '00000', msg: 'success', requestTime: 1717020000800, data: { fillList: Array.from({ length: 100 }, (_, i) => fill(i, '0.001')), endId: '8901' } } },
+      { json: { code: '00000', msg: 'success', requestTime: 1717020000800, data: { fillList: [fill(100, '0.001')], endId: '8900' } } },
+    );
+    const r = await venue.createMarketOrder({ symbol: BTC, side: 'sell', amountBase: '0.101', refPrice: 60000, reduceOnly: false, clientOrderId: 'wl7-short-3' });
+    const pages = http.callsTo('GET', '/api/v2/mix/order/fills');
+    expect(pages).toHaveLength(2);
+    expect(pages[0].query).toMatchObject({ orderId: '55', limit: '100' });
+    expect(pages[1].query).toMatchObject({ orderId: '55', idLessThan: '8901' });
+    expect(r.fills).toHaveLength(101);
+    expect(r.filledBase).toBe('0.101');
   });
 
   it('read-back: "order does not exist" right after placing is retried', async () => {
@@ -755,6 +778,39 @@ describe('fetchOrderByClientId', () => {
     expect(http.calls).toHaveLength(2);
   });
 
+  it('with the exchange order id, every venue looks the order up by that id (an acknowledged order exists)', async () => {
+    const b = setup('binance');
+    b.http.on('GET', '/fapi/v1/order', { status: 400, json: { code: -2013, msg: 'Order does not exist.' } });
+    expect(await b.venue.fetchOrderByClientId(BTC, 'wl42long1', { exchangeOrderId: '4107380567' })).toBeNull();
+    expect(b.http.calls[0].query).toMatchObject({ symbol: 'BTCUSDT', orderId: '4107380567' });
+    expect(b.http.calls[0].query).not.toHaveProperty('origClientOrderId');
+    tv = null;
+    const o = setup('okx');
+    o.http.on('GET', '/api/v5/trade/order', { json: { code: '51603', msg: 'Order does not exist', data: [] } });
+    expect(await o.venue.fetchOrderByClientId(BTC, 'wl7short1', { exchangeOrderId: '1612345678901234567' })).toBeNull();
+    expect(o.http.calls[0].query).toEqual({ instId: 'BTC-USDT-SWAP', ordId: '1612345678901234567' });
+    tv = null;
+    const g = setup('bitget');
+    g.http.on('GET', '/api/v2/mix/order/detail', { status: 400, json: { code: '40109', msg: 'The data of the order cannot be found', requestTime: 1717020000000, data: null } });
+    expect(await g.venue.fetchOrderByClientId(BTC, 'wl7short2', { exchangeOrderId: '1188888888888888888' })).toBeNull();
+    expect(g.http.calls[0].query).toMatchObject({ symbol: 'BTCUSDT', orderId: '1188888888888888888' });
+    tv = null;
+    const y = setup('bybit');
+    const empty = { json: { retCode: 0, retMsg: 'OK', result: { nextPageCursor: '', category: 'linear', list: [] }, retExtInfo: {}, time: 1717020000600 } };
+    y.http.on('GET', '/v5/order/realtime', empty);
+    y.http.on('GET', '/v5/order/history', empty);
+    expect(await y.venue.fetchOrderByClientId(BTC, 'wl7long1', { exchangeOrderId: '1321003749386327552' })).toBeNull();
+    expect(y.http.calls[0].query).toMatchObject({ orderId: '1321003749386327552', openOnly: '1' });
+    expect(y.http.calls[1].query).toMatchObject({ orderId: '1321003749386327552' });
+  });
+
+  it('Bybit fetchOpenOrderIds: all USDT linear open orders (settleCoin), client ids listed', async () => {
+    const { venue, http } = setup('bybit');
+    http.on('GET', '/v5/order/realtime', { json: { retCode: 0, retMsg: 'OK', result: { nextPageCursor: '', category: 'linear', list: [{ ...bybitOrder('New'), orderLinkId: 'wlQQQQQQ5short1' }] }, retExtInfo: {}, time: 1717020000600 } });
+    expect(await venue.fetchOpenOrderIds()).toEqual([{ symbol: BTC, clientOrderId: 'wlQQQQQQ5short1' }]);
+    expect(http.calls[0].query).toMatchObject({ category: 'linear', settleCoin: 'USDT' });
+  });
+
   it('a transport failure is not "not found": it throws', async () => {
     const { venue, http } = setup('okx');
     http.on('GET', '/api/v5/trade/order', { networkError: 'ECONNREFUSED' });
@@ -999,6 +1055,17 @@ describe('client order ids', () => {
       expect(shapeClientOrderId(id)).toBe(id);
     }
   });
+  it('with the installation prefix: ≤ 32 letters and digits on every venue, and decodable back', () => {
+    const id = shapeClientOrderId(legClientOrderIdBase(123456789, 'closeshort', 12, 'QZKXAB'));
+    expect(id).toBe('wlQZKXAB123456789closeshort12');
+    expect(isValidClientOrderId(id)).toBe(true);
+    expect(decodeClientOrderId(id)).toEqual({ manual: false, prefix: 'QZKXAB', id: '123456789', tag: 'closeshort', attempt: 12 });
+    expect(decodeClientOrderId('wlmQZKXAB45openlong1')).toEqual({ manual: true, prefix: 'QZKXAB', id: '45', tag: 'openlong', attempt: 1 });
+    expect(decodeClientOrderId('wl1short1')).toEqual({ manual: false, prefix: '', id: '1', tag: 'short', attempt: 1 });
+    expect(decodeClientOrderId('somebot123')).toBeNull();
+    expect(() => legClientOrderIdBase(1, 'short', 1, 'abc')).toThrow(RangeError);
+  });
+
   it('different inputs that would collide after stripping get different ids', () => {
     expect(shapeClientOrderId('wl1a-2')).not.toBe(shapeClientOrderId('wl1-a2'));
     expect(shapeClientOrderId('x'.repeat(40) + '1')).not.toBe(shapeClientOrderId('x'.repeat(40) + '2'));

@@ -14,6 +14,7 @@ beforeAll(async () => {
   await paperVenues(db);
   await fixedModel(db, 0.02);
   await setConfig(db, 'trade.resume_after_s', 0);
+  await setConfig(db, 'trade.lookup_span_s', 2); // production 30 s: "not placed" only after look-ups span it
   await setConfig(db, 'trade.cooldown_min', 0);
 });
 afterAll(async () => {

@@ -43,7 +43,8 @@ describe('manual trading', () => {
     expect((await mo(id)).status).toBe('new');
     await drain(db);
     const m = await mo(id);
-    expect(m).toMatchObject({ status: 'filled', client_order_id: `wlm${id}openlong1` });
+    const prefix = (await db.query('select watchlist.installation_prefix() p')).rows[0].p;
+    expect(m).toMatchObject({ status: 'filled', client_order_id: `wlm${prefix}${id}openlong1` });
     expect(Number(m.notional_usdt)).toBe(20);
     const { rows: o } = await db.query('select * from watchlist.live_trade_order where id = $1', [m.order_id]);
     expect(o[0]).toMatchObject({ purpose: 'manual', side: 'buy', status: 'filled', reduce_only: false });

@@ -41,7 +41,9 @@ describe('open_trade', () => {
     const os = await ordersOf(s.id);
     expect(os.map((o) => [o.leg, o.side, o.status, o.purpose])).toEqual([['short', 'sell', 'filled', 'open'], ['long', 'buy', 'filled', 'open']]);
     expect(os[0].filled_qty).toBe(os[1].filled_qty);
-    expect(os[0].client_order_id).toBe(`wl${s.id}short1`);
+    const prefix = (await db.query('select watchlist.installation_prefix() p')).rows[0].p;
+    expect(prefix).toMatch(/^[A-Z]{6}$/);
+    expect(os[0].client_order_id).toBe(`wl${prefix}${s.id}short1`);
     const fills = (await db.query('select * from watchlist.live_trade_fill where signal_id = $1', [s.id])).rows;
     expect(fills.length).toBeGreaterThanOrEqual(2);
     expect(fills.every((f) => Number(f.price) > 0 && f.fee !== null && f.fee_currency)).toBe(true);
@@ -97,6 +99,7 @@ describe('open_trade', () => {
 
   it('a timeout that never reached the venue: not placed, the other leg is flattened', async () => {
     const sym = 'XRP/USDT:USDT';
+    await setConfig(db, 'trade.lookup_span_s', 1); // production default 30 s
     vs.faults.failNext('okx', 'timeout_before');
     const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
     await drain(db);
@@ -107,6 +110,103 @@ describe('open_trade', () => {
     ]);
     expect(await paperOrders('okx', sym)).toHaveLength(0);
     expect(await paperPos('binance', sym)).toBe(0);
+    await setConfig(db, 'trade.lookup_span_s', 30);
+  });
+
+  it('paper fault fills_missing: a leg filled with no trade list is not counted as zero; the trades are read again, both legs open', async () => {
+    const sym = 'AVAX/USDT:USDT';
+    vs.faults.failNext('okx', 'fills_missing');
+    const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
+    await drain(db);
+    const s = await signalOf(ev);
+    expect(s.status).toBe('open');
+    const os = await ordersOf(s.id);
+    expect(os.map((o) => [o.leg, o.purpose, o.status])).toEqual([['short', 'open', 'filled'], ['long', 'open', 'filled']]);
+    const fills = (await db.query('select qty, synthetic from watchlist.live_trade_fill where order_id = $1', [os[0].id])).rows;
+    expect(fills.reduce((a, f) => a + Number(f.qty), 0)).toBeCloseTo(Number(os[0].filled_qty), 12);
+    expect(fills.every((f) => f.synthetic === false)).toBe(true);
+    expect(await paperPos('okx', sym)).toBeCloseTo(-Number(os[0].filled_qty), 12);
+  });
+
+  it('paper fault fills_missing for longer than trade.fill_wait_s: one synthetic fill from the order, marked, and an error row', async () => {
+    const sym = 'DOT/USDT:USDT';
+    await setConfig(db, 'trade.fill_wait_s', 0);
+    vs.faults.set('okx', { fillsLagMs: 60_000 });
+    vs.faults.failNext('okx', 'fills_missing');
+    const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
+    await drain(db);
+    vs.faults.set('okx', { fillsLagMs: 0 });
+    await setConfig(db, 'trade.fill_wait_s', 120);
+    const s = await signalOf(ev);
+    expect(s.status).toBe('open');
+    const os = await ordersOf(s.id);
+    const fills = (await db.query('select qty, price, synthetic from watchlist.live_trade_fill where order_id = $1', [os[0].id])).rows;
+    expect(fills).toHaveLength(1);
+    expect(fills[0].synthetic).toBe(true);
+    expect(Number(fills[0].qty)).toBe(Number(os[0].filled_qty));
+    expect(Number(fills[0].price)).toBeCloseTo(Number(os[0].avg_price), 9);
+    const errs = (await db.query(`select error_class from watchlist.live_trade_error where signal_id = $1 and stage = 'fills'`, [s.id])).rows;
+    expect(errs).toEqual([{ error_class: 'synthetic_fill' }]);
+  });
+
+  it('paper fault ack_invisible: an acknowledged order invisible to look-ups for a while is never not_placed; both legs open', async () => {
+    const sym = 'LTC/USDT:USDT';
+    // longer than the old 2.5 s of look-ups that concluded "not placed"; shorter than trade.lookup_span_s
+    vs.faults.set('okx', { lateVisibilityMs: 4000 });
+    vs.faults.failNext('okx', 'ack_invisible');
+    const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
+    await drain(db);
+    const s = await signalOf(ev);
+    expect(s.status).toBe('open');
+    expect((await ordersOf(s.id)).map((o) => [o.leg, o.purpose, o.status])).toEqual([['short', 'open', 'filled'], ['long', 'open', 'filled']]);
+    expect(await paperOrders('okx', sym)).toHaveLength(1);
+    expect(await paperPos('binance', sym)).toBeGreaterThan(0);
+  });
+
+  it('paper fault duplicate_old: an old order answering our client id is an error row, not a fill; the venue is refused until acknowledged', async () => {
+    const sym = 'TRX/USDT:USDT';
+    vs.faults.failNext('okx', 'duplicate_old');
+    const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
+    await drain(db);
+    const s = await signalOf(ev);
+    // our okx order was refused as a duplicate: the long leg is flattened, nothing adopted
+    expect(s.status).toBe('partial_failed');
+    const os = await ordersOf(s.id);
+    expect(os.map((o) => [o.leg, o.purpose, o.status])).toEqual([['short', 'open', 'rejected'], ['long', 'open', 'filled'], ['long', 'flatten', 'filled']]);
+    expect((await db.query('select count(*)::int n from watchlist.live_trade_fill where order_id = $1', [os[0].id])).rows[0].n).toBe(0);
+    expect(await paperPos('okx', sym)).toBe(0);
+    expect(await paperPos('binance', sym)).toBe(0);
+    const errs = (await db.query(`select stage, error_class, payload from watchlist.live_trade_error where signal_id = $1 and stage = 'lookup_mismatch'`, [s.id])).rows;
+    expect(errs).toHaveLength(1);
+    expect(errs[0].payload.differ).toEqual(expect.arrayContaining(['amount', 'created_at']));
+    // a new signal on okx is refused while the foreign activity is unacknowledged
+    const ev2 = await insertEvent(db, { symbol: 'NEAR/USDT:USDT', high: 'okx', low: 'binance' });
+    await drain(db);
+    expect(await signalOf(ev2)).toMatchObject({ status: 'ignored', reason: 'venue_foreign_activity' });
+    expect((await db.query(`select watchlist.acknowledge_foreign_activity('okx', 'test: old orders from a wiped database') n`)).rows[0].n).toBe(1);
+    expect((await db.query(`select watchlist.venue_trading_block('okx') b`)).rows[0].b).toBeNull();
+  });
+
+  it('paper fault fills_missing on a close order: the close counts it by its filled amount; no second close order, nothing left, PnL known', async () => {
+    const sym = 'SUI/USDT:USDT';
+    const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
+    await drain(db);
+    const s = await signalOf(ev);
+    expect(s.status).toBe('open');
+    await setConfig(db, 'trade.fill_wait_s', 0);
+    vs.faults.set('okx', { fillsLagMs: 60_000 });
+    vs.faults.failNext('okx', 'fills_missing');
+    await db.query(`select watchlist.request_close($1, 'manual')`, [s.id]);
+    await drain(db);
+    vs.faults.set('okx', { fillsLagMs: 0 });
+    await setConfig(db, 'trade.fill_wait_s', 120);
+    expect((await signalOf(ev)).status).toBe('closed');
+    const closes = (await ordersOf(s.id)).filter((o) => o.purpose === 'close');
+    expect(closes.map((o) => [o.leg, o.status]).sort()).toEqual([['long', 'filled'], ['short', 'filled']]);
+    expect(await paperPos('okx', sym)).toBe(0);
+    expect(await paperPos('binance', sym)).toBe(0);
+    const ex = (await db.query('select realized_pnl_usdt from watchlist.live_trade_exit where signal_id = $1', [s.id])).rows[0];
+    expect(ex.realized_pnl_usdt).not.toBeNull();
   });
 
   it('a leg filled only in part (paper fault: IOC rest canceled): the larger leg is trimmed reduce-only, legs even, trade open', async () => {

@@ -15,7 +15,7 @@ export interface VenueFaults {
   /** order never placed, request timed out */
   timeoutBeforeProb: number;
   down: boolean;
-  /** with timeout_after_late: how long the order stays invisible to look-ups */
+  /** with timeout_after_late / ack_invisible: how long the order stays invisible to look-ups */
   lateVisibilityMs?: number;
   /** report fees in this coin at this USDT price, like Binance charging BNB (the ledger stays in USDT) */
   feeCoin?: { currency: string; usdtPrice: string } | null;
@@ -23,12 +23,32 @@ export interface VenueFaults {
   partialFillRatio?: number;
   /** the account is in hedge (dual-side) position mode: preflight fails, orders are rejected */
   hedgeMode?: boolean;
+  /** with fills_missing: how long look-ups still answer without the order's trades (default 0) */
+  fillsLagMs?: number;
 }
 
 /** timeout_after_late: executed, reply lost, and the order only shows in look-ups
- *  `lateVisibilityMs` later (matching engine ahead of the order query service) */
-/** partial: an IOC market order fills only in part and the rest is canceled (Bybit's slippage protection) */
-export type OrderFault = 'none' | 'reject' | 'timeout_after' | 'timeout_after_late' | 'timeout_before' | 'partial';
+ *  `lateVisibilityMs` later (matching engine ahead of the order query service).
+ *  partial: an IOC market order fills only in part and the rest is canceled (Bybit's
+ *  slippage protection).
+ *  ack_invisible: executed and acknowledged with an id only (Bybit's create reply), and
+ *  invisible to look-ups for `lateVisibilityMs` (Bybit's lagging order history).
+ *  fills_missing: executed, the reply says filled but its trade list is empty (the
+ *  trade endpoint failed or lags: OKX fills-history 429); look-ups show the trades
+ *  `fillsLagMs` later.
+ *  duplicate_old: the client id is already taken by an OLD order on the account (another
+ *  installation, or this one before a wipe): the send is refused as a duplicate and
+ *  look-ups by the id answer with that old order (earlier, a different amount). */
+export type OrderFault =
+  | 'none'
+  | 'reject'
+  | 'timeout_after'
+  | 'timeout_after_late'
+  | 'timeout_before'
+  | 'partial'
+  | 'ack_invisible'
+  | 'fills_missing'
+  | 'duplicate_old';
 
 const NONE: VenueFaults = { latencyMs: 0, rejectProb: 0, timeoutAfterProb: 0, timeoutBeforeProb: 0, down: false };
 

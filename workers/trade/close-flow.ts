@@ -48,7 +48,7 @@ export async function closeSignal(q: Q, signalId: number, venueOf: VenueOf): Pro
           return;
         }
         const amount = held < Number(l.remaining) ? sizeStr!.replace(/^-/, '') : l.remaining;
-        const cid = tradeClientOrderId(v, signalId, l.leg === 'short' ? 'closeshort' : 'closelong', ctx.attempt);
+        const cid = await tradeClientOrderId(q, v, signalId, l.leg === 'short' ? 'closeshort' : 'closelong', ctx.attempt);
         const id = await q.one(
           `select watchlist.trade_prepare_order($1, 'close', $2, $3, $4, $5, $6::numeric, true, $7, $8)`,
           [signalId, l.leg, l.exchange, ctx.symbol, l.side, amount, cid, ctx.attempt],

@@ -40,7 +40,7 @@ export async function runManualOrder(q: Q, id: number, venueOf: VenueOf): Promis
     const { rows } = await q.query('select * from watchlist.live_trade_order where id = $1', [ctx.order_id]);
     const r = rows[0];
     status = ['pending', 'unknown', 'open', 'partially_filled'].includes(r.status)
-      ? await resolveByClientId(q, v, { order_id: r.id, exchange: r.exchange, symbol: r.symbol, side: r.side, amount: r.normalized_qty, client_order_id: r.client_order_id, reduce_only: r.reduce_only }, 'manual')
+      ? await resolveByClientId(q, v, { order_id: r.id, exchange: r.exchange, symbol: r.symbol, side: r.side, amount: r.normalized_qty, client_order_id: r.client_order_id, reduce_only: r.reduce_only, exchange_order_id: r.exchange_order_id }, 'manual')
       : r.status;
   } else {
     const kind = ctx.action_kind as keyof typeof SIDE;
@@ -69,7 +69,7 @@ export async function runManualOrder(q: Q, id: number, venueOf: VenueOf): Promis
       if (Number(amount) <= 0 || Number(amount) > held) amount = pos!.sizeBase.replace(/^-/, '');
     }
     if (!(Number(amount) > 0)) return fail(q, id, `${ctx.venue} ${ctx.symbol}: ${notional} USDT is below one amount step`);
-    const cid = manualClientOrderId(v, id, kind, 1);
+    const cid = await manualClientOrderId(q, v, id, kind, 1);
     const orderId = await q.one(
       `select watchlist.trade_prepare_order(null, 'manual', $1, $2, $3, $4, $5::numeric, $6, $7, 1, $8::numeric, $9)`,
       [kind.endsWith('long') ? 'long' : 'short', ctx.venue, ctx.symbol, side, amount, reduceOnly, cid, top, id],

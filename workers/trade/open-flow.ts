@@ -71,14 +71,14 @@ const freeUsdt = (v: Venue): Promise<Bal> =>
   );
 
 /** one leg as the SQL checks and trade_prepare_open see it: the venue's market minimums in one place */
-function legCheck(v: Venue, ctx: any, tag: 'short' | 'long', price: number | null, bal: Bal): LegCheck {
+function legCheck(v: Venue, ctx: any, tag: 'short' | 'long', price: number | null, bal: Bal, clientOrderId: string): LegCheck {
   const m = v.market(ctx.symbol);
   return {
     leg: tag, exchange: v.name, symbol: ctx.symbol, ref_price: price,
     amount_step: m.amountStep ?? '0.00000001', contract_size: m.contractSize,
     min_amount: m.minAmount, min_cost_usdt: m.minCostUsdt,
     free_usdt: bal.free, balance_error: bal.error,
-    client_order_id: tradeClientOrderId(v, ctx.signal_id, tag, ctx.attempt),
+    client_order_id: clientOrderId,
   };
 }
 
@@ -97,7 +97,14 @@ async function recheckAndSubmit(q: Q, ctx: any, venueOf: VenueOf, booksP: Books,
   for (const [v, b] of [[vs, bals], [vl, bals2]] as const) {
     if (b.error) await q.query(`select watchlist.trade_error($1, 'precheck', $2, 'BalanceUnavailable', $3)`, [ctx.signal_id, v.name, b.error]);
   }
-  const legs = [legCheck(vs, ctx, 'short', (books.short as any).price ?? null, bals), legCheck(vl, ctx, 'long', (books.long as any).price ?? null, bals2)];
+  const [cidShort, cidLong] = await Promise.all([
+    tradeClientOrderId(q, vs, ctx.signal_id, 'short', ctx.attempt),
+    tradeClientOrderId(q, vl, ctx.signal_id, 'long', ctx.attempt),
+  ]);
+  const legs = [
+    legCheck(vs, ctx, 'short', (books.short as any).price ?? null, bals, cidShort),
+    legCheck(vl, ctx, 'long', (books.long as any).price ?? null, bals2, cidLong),
+  ];
   // books, prediction, both legs' minimums at the common quantity and free margin:
   // one SQL decision before anything is sent (a refusal hands over to the next pair)
   const rec = await q.one('select watchlist.trade_recheck($1, $2::jsonb, $3::jsonb)', [ctx.signal_id, JSON.stringify(books), JSON.stringify(legs)]);
@@ -167,7 +174,7 @@ async function drive(q: Q, signalId: number, venueOf: VenueOf): Promise<string> 
     await Promise.all(
       out.legs.map(async (l: any) => {
         const v = await venueOf(l.exchange);
-        const cid = tradeClientOrderId(v, signalId, l.leg === 'short' ? 'flatshort' : 'flatlong', out.attempt);
+        const cid = await tradeClientOrderId(q, v, signalId, l.leg === 'short' ? 'flatshort' : 'flatlong', out.attempt);
         const id = await q.one(
           `select watchlist.trade_prepare_order($1, 'flatten', $2, $3, $4, $5, $6::numeric, true, $7, $8)`,
           [signalId, l.leg, l.exchange, out.symbol, l.side, l.amount, cid, out.attempt],
@@ -190,7 +197,7 @@ async function trim(q: Q, signalId: number, venueOf: VenueOf): Promise<boolean> 
   await Promise.all(
     plan.legs.map(async (l: any) => {
       const v = await venueOf(l.exchange);
-      const cid = tradeClientOrderId(v, signalId, l.leg === 'short' ? 'trimshort' : 'trimlong', plan.attempt);
+      const cid = await tradeClientOrderId(q, v, signalId, l.leg === 'short' ? 'trimshort' : 'trimlong', plan.attempt);
       const id = await q.one(
         `select watchlist.trade_prepare_order($1, 'trim', $2, $3, $4, $5, $6::numeric, true, $7, $8)`,
         [signalId, l.leg, l.exchange, plan.symbol, l.side, l.amount, cid, plan.attempt],

@@ -1,5 +1,6 @@
 // Reconcile pass: resume interrupted trades (their jobs find orders by client id),
-// refresh venue_position from every venue, and let SQL flag what our fills do not explain.
+// refresh venue_position from every venue, and let SQL flag what our fills do not explain
+// and open orders another installation placed with our id convention.
 import type { Venue } from '../venues/types.ts';
 import type { Q } from './db.ts';
 
@@ -19,6 +20,14 @@ export async function reconcileOnce(q: Q, venues: Venue[]): Promise<{ resumed: u
         return;
       }
       flagged += Number(await q.one('select watchlist.reconcile_positions($1)', [v.name]));
+      // open orders in our id convention with another installation's prefix: someone else trades this account
+      if (v.fetchOpenOrderIds) {
+        try {
+          flagged += Number(await q.one('select watchlist.note_foreign_open_orders($1, $2::jsonb)', [v.name, JSON.stringify(await v.fetchOpenOrderIds())]));
+        } catch (e) {
+          await q.query(`select watchlist.trade_error(null, 'reconcile', $1, 'FetchOpenOrders', $2)`, [v.name, (e as Error).message]);
+        }
+      }
     }),
   );
   return { resumed, flagged };

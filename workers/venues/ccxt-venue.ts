@@ -40,6 +40,7 @@ import type {
   OrderRequest,
   OrderResult,
   OrderStatus,
+  LookupOptions,
   Position,
   PriceAt,
   Venue,
@@ -178,6 +179,9 @@ const ORDER_STATUS: Record<string, OrderStatus> = {
 const FINAL: ReadonlySet<OrderStatus> = new Set(['closed', 'canceled', 'rejected', 'expired']);
 const DECIMAL = /^(?:\d+\.?\d*|\.\d+)$/;
 const HISTORY_MAX_PAGES = 50;
+/** rows per trade-list page we ask for (each exchange's maximum) */
+const PAGE_SIZE: Record<CcxtVenueName, number> = { binance: 1000, okx: 100, bybit: 100, bitget: 100 };
+const TRADE_PAGES_MAX = 20;
 
 const isPos = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0;
 const mustStr = (s: string | undefined, what: string): string => {
@@ -573,7 +577,7 @@ export class CcxtVenue implements Venue {
         const filled = order.filled;
         const id = order.id ?? created.id;
         if (id && typeof filled === 'number' && filled > 0) {
-          trades = await this.#orderTrades(id, symbol);
+          trades = await this.#orderTrades(id, symbol, filled);
           raw['trades'] = trades.map((t) => t.info ?? null);
         }
       } catch (e) {
@@ -594,7 +598,7 @@ export class CcxtVenue implements Venue {
       if (attempt > 0) await this.#sleep(this.#pollDelayMs);
       let o: Order | null = null;
       try {
-        if (this.name === 'bybit') o = await this.#bybitFindByClientId(symbol, cid);
+        if (this.name === 'bybit') o = await this.#bybitFind(symbol, id, cid);
         else if (id) o = await this.#call('fetchOrder', symbol, () => this.exchange.fetchOrder(id, symbol));
         else o = await this.#call('fetchOrder', symbol, () => this.exchange.fetchOrder(undefined as unknown as string, symbol, { clientOrderId: cid }));
       } catch (e) {
@@ -609,59 +613,137 @@ export class CcxtVenue implements Venue {
     return last;
   }
 
-  async #orderTrades(id: string, symbol: string): Promise<Trade[]> {
+  /**
+   * The order's trades, page after page until they add up to `filled` (contracts) or a
+   * page comes back short: OKX fills-history and Bitget fills answer at most 100 rows,
+   * Bybit executions 100 with a cursor, Binance userTrades 1000. A failure throws: the
+   * caller keeps the order and SQL counts it by its filled amount until the trades add up.
+   */
+  async #orderTrades(id: string, symbol: string, filled: number): Promise<Trade[]> {
     const ex = this.exchange;
-    let trades: Trade[];
-    switch (this.name) {
-      case 'binance': // no fetchOrderTrades for swaps
-      case 'bitget':
-        trades = await this.#call('fetchMyTrades', symbol, () => ex.fetchMyTrades(symbol, undefined, undefined, { orderId: id }));
-        break;
-      case 'okx':
-      case 'bybit':
-        trades = await this.#call('fetchOrderTrades', symbol, () => ex.fetchOrderTrades(id, symbol));
-        break;
+    const byId = new Map<string, Trade>();
+    const sum = (): string => [...byId.values()].reduce((acc, t) => mustStr(Precise.stringAdd(acc, this.#num(t.amount ?? 0)), 'sum'), '0');
+    const page = PAGE_SIZE[this.name];
+    let cursor: Record<string, unknown> = {};
+    for (let n = 0; n < TRADE_PAGES_MAX; n++) {
+      let rows: Trade[];
+      switch (this.name) {
+        case 'binance': // no fetchOrderTrades for swaps
+        case 'bitget':
+          rows = await this.#call('fetchMyTrades', symbol, () => ex.fetchMyTrades(symbol, undefined, page, { orderId: id, ...cursor }));
+          break;
+        case 'okx':
+        case 'bybit':
+          rows = await this.#call('fetchOrderTrades', symbol, () => ex.fetchOrderTrades(id, symbol, undefined, page, cursor));
+          break;
+      }
+      let added = 0;
+      for (const t of rows) {
+        if (t.order !== undefined && t.order !== null && String(t.order) !== String(id)) continue;
+        const key = String(t.id ?? `${t.timestamp}:${t.price}:${t.amount}`);
+        if (!byId.has(key)) added++;
+        byId.set(key, t);
+      }
+      if (rows.length < page || added === 0 || !Precise.stringLt(sum(), this.#num(filled))) break;
+      // the next page, from the raw rows (ccxt re-sorts them by time, so take the extreme id):
+      // OKX `after` = the oldest billId, Bitget `idLessThan` = the oldest tradeId (its endId),
+      // Bybit the nextPageCursor ccxt copies into a row's info, Binance `fromId` = newest id + 1
+      const infos = rows.map((t) => (t.info ?? {}) as Record<string, unknown>);
+      const ids = (k: string): bigint[] => infos.map((i) => String(i[k] ?? '')).filter((v) => /^\d+$/.test(v)).map((v) => BigInt(v));
+      const minOf = (xs: bigint[]) => xs.reduce((a, b) => (b < a ? b : a));
+      const maxOf = (xs: bigint[]) => xs.reduce((a, b) => (b > a ? b : a));
+      let next: Record<string, unknown> | null = null;
+      switch (this.name) {
+        case 'okx': {
+          const b = ids('billId');
+          if (b.length) next = { after: String(minOf(b)) };
+          break;
+        }
+        case 'bitget': {
+          const b = ids('tradeId');
+          if (b.length) next = { idLessThan: String(minOf(b)) };
+          break;
+        }
+        case 'bybit': {
+          const c = infos.map((i) => i['nextPageCursor']).find((v) => typeof v === 'string' && v !== '');
+          if (c) next = { cursor: c };
+          break;
+        }
+        case 'binance': {
+          const b = ids('id');
+          if (b.length) next = { fromId: String(maxOf(b) + 1n) };
+          break;
+        }
+      }
+      if (!next) break;
+      cursor = next;
     }
-    return trades.filter((t) => t.order === undefined || t.order === null || String(t.order) === String(id));
+    return [...byId.values()];
   }
 
-  async #bybitFindByClientId(symbol: string, cid: string): Promise<Order | null> {
-    // fetchOrder needs {acknowledged:true}, sees only the last 500 orders, and crashes on an empty
-    // answer by orderLinkId: look in open orders, then in closed/cancelled history
-    const pick = (list: Order[]): Order | null => list.find((o) => o.clientOrderId === cid) ?? null;
-    const open = await this.#call('fetchOpenOrders', symbol, () => this.exchange.fetchOpenOrders(symbol, undefined, undefined, { orderLinkId: cid }));
-    const found = pick(open);
+  /**
+   * Bybit: `/v5/order/realtime` lists open orders only unless `openOnly` is set, and
+   * `/v5/order/history` lags by seconds. With openOnly=1 realtime also answers the
+   * recent 500 closed orders; by orderId (priority over orderLinkId) when we have it.
+   * fetchOrder needs {acknowledged:true} and crashes on an empty answer: not used.
+   */
+  async #bybitFind(symbol: string, id: string | null, cid: string): Promise<Order | null> {
+    const key: Record<string, unknown> = id ? { orderId: id } : { orderLinkId: cid };
+    const pick = (list: Order[]): Order | null => list.find((o) => (id ? String(o.id) === String(id) : o.clientOrderId === cid)) ?? null;
+    const recent = await this.#call('fetchOpenOrders', symbol, () => this.exchange.fetchOpenOrders(symbol, undefined, undefined, { ...key, openOnly: 1 }));
+    const found = pick(recent);
     if (found) return found;
     const done = await this.#call('fetchCanceledAndClosedOrders', symbol, () =>
-      this.exchange.fetchCanceledAndClosedOrders(symbol, undefined, undefined, { orderLinkId: cid }),
+      this.exchange.fetchCanceledAndClosedOrders(symbol, undefined, undefined, key),
     );
     return pick(done);
   }
 
-  async fetchOrderByClientId(symbol: string, clientOrderId: string): Promise<OrderResult | null> {
+  async fetchOrderByClientId(symbol: string, clientOrderId: string, opts: LookupOptions = {}): Promise<OrderResult | null> {
     const m = this.#market(symbol);
     const cid = this.clientOrderId(clientOrderId);
+    const id = opts.exchangeOrderId ? String(opts.exchangeOrderId) : null;
     let order: Order | null;
     try {
-      if (this.name === 'bybit') order = await this.#bybitFindByClientId(m.symbol, cid);
+      if (this.name === 'bybit') order = await this.#bybitFind(m.symbol, id, cid);
+      else if (id) order = await this.#call('fetchOrder', m.symbol, () => this.exchange.fetchOrder(id, m.symbol));
       else order = await this.#call('fetchOrder', m.symbol, () => this.exchange.fetchOrder(undefined as unknown as string, m.symbol, { clientOrderId: cid }));
     } catch (e) {
       const ve = mapCcxtError(this.name, e, { op: 'fetchOrderByClientId', symbol: m.symbol });
       if (ve.kind === 'not_found') return null;
       throw ve;
     }
-    if (!order || (order.clientOrderId && order.clientOrderId !== cid)) return null;
+    if (!order) return null;
+    // by client id, an answer for another id is not ours; by exchange id the client id is checked in SQL
+    if (!id && order.clientOrderId && order.clientOrderId !== cid) return null;
     const raw: Record<string, unknown> = { order: order.info ?? null };
     let trades: Trade[] | null = null;
     if (this.#fetchFills && order.id && typeof order.filled === 'number' && order.filled > 0) {
       try {
-        trades = await this.#orderTrades(order.id, m.symbol);
+        trades = await this.#orderTrades(order.id, m.symbol, order.filled);
         raw['trades'] = trades.map((t) => t.info ?? null);
       } catch (e) {
+        // the order is still reported; SQL keeps it unresolved until its trades add up
         raw['enrichError'] = mapCcxtError(this.name, e, { op: 'fetchTrades', symbol: m.symbol }).message;
       }
     }
     return this.#toResult(order, { symbol: m.symbol, clientOrderId: cid }, trades, raw, order);
+  }
+
+  /** client ids of the account's open orders on every symbol (foreign-installation check in reconcile) */
+  async fetchOpenOrderIds(): Promise<Array<{ symbol: string; clientOrderId: string }>> {
+    const params: Record<string, unknown> = {};
+    if (this.name === 'binance') {
+      // without a symbol Binance weighs the call 40×; ccxt refuses unless told we know
+      const opts = this.exchange.options as Record<string, any>;
+      opts['fetchOpenOrders'] = { ...(opts['fetchOpenOrders'] ?? {}), warnWithoutSymbol: false };
+    }
+    if (this.name === 'bybit') params['settleCoin'] = 'USDT';
+    if (this.name === 'okx') params['instType'] = 'SWAP';
+    const list = await this.#call('fetchOpenOrders', undefined, () => this.exchange.fetchOpenOrders(undefined, undefined, undefined, params));
+    return list
+      .filter((o) => typeof o.clientOrderId === 'string' && o.clientOrderId !== '')
+      .map((o) => ({ symbol: String(o.symbol ?? ''), clientOrderId: o.clientOrderId as string }));
   }
 
   #toResult(order: Order, ctx: OrderContext, trades: Trade[] | null, raw: Record<string, unknown>, created: Order): OrderResult {
@@ -712,7 +794,8 @@ export class CcxtVenue implements Venue {
     const side = ctx.side ?? (order.side === 'sell' ? 'sell' : 'buy');
     return {
       venue: this.name,
-      symbol: ctx.symbol,
+      // the order's own symbol: a look-up answer is checked against the prepared row in SQL
+      symbol: typeof order.symbol === 'string' && order.symbol !== '' ? order.symbol : ctx.symbol,
       id: order.id ?? created.id ?? null,
       clientOrderId: order.clientOrderId ?? ctx.clientOrderId,
       side,

@@ -4,9 +4,11 @@
 //   Binance newClientOrderId ^[.A-Z:/a-z0-9_-]{1,36}$, OKX clOrdId alphanumeric 1–32,
 //   Bybit orderLinkId ≤ 36 (letters, digits, - _), Bitget clientOid ≤ 32 (letters, digits, _).
 //
-// Our ids are built as `wl{signal}-{leg}-{attempt}` (signal and attempt numeric, leg letters).
-// For that shape dropping the dashes loses nothing: the digit/letter/digit runs decode back
-// uniquely, so `wl123-short-1` → `wl123short1` stays readable and collision-free.
+// Our ids are built as `wl{PREFIX}{signal}-{leg}-{attempt}` (PREFIX: this installation's six
+// upper-case letters, stored in the database; signal and attempt numeric, leg lower-case
+// letters; manual orders `wlm{PREFIX}{id}-{action}-{attempt}`). Dropping the dashes loses
+// nothing: the runs decode back uniquely, so `wlQZKXAB123-short-1` → `wlQZKXAB123short1`
+// stays readable, and ids never repeat across installations or a wiped database.
 // Anything else that is not already valid (other characters, too long) becomes a readable
 // prefix plus a hash of the WHOLE original, so two different inputs never share an id.
 // The function is deterministic and idempotent: shaping a shaped id returns it unchanged,
@@ -38,7 +40,25 @@ export function shapeClientOrderId(base: string, maxLen = CLIENT_ORDER_ID_MAX): 
   return `${readable || 'x'}h${hash}`;
 }
 
-/** the id we use for a leg of a signal: `wl{signal}-{leg}-{attempt}` before shaping */
-export function legClientOrderIdBase(signalId: number | bigint | string, leg: string, attempt: number): string {
-  return `wl${signalId}-${leg}-${attempt}`;
+const PREFIX = /^[A-Z]{6}$/;
+
+/** the id we use for a leg of a signal: `wl{prefix}{signal}-{leg}-{attempt}` before shaping */
+export function legClientOrderIdBase(signalId: number | bigint | string, leg: string, attempt: number, prefix = ''): string {
+  if (prefix !== '' && !PREFIX.test(prefix)) throw new RangeError(`installation prefix must be six upper-case letters, got ${prefix}`);
+  return `wl${prefix}${signalId}-${leg}-${attempt}`;
+}
+
+export interface DecodedClientOrderId {
+  manual: boolean;
+  /** '' for ids from before installation prefixes */
+  prefix: string;
+  id: string;
+  tag: string;
+  attempt: number;
+}
+
+/** our convention back from a shaped id; null when the id is not ours in shape */
+export function decodeClientOrderId(id: string): DecodedClientOrderId | null {
+  const m = /^wl(m?)([A-Z]{6})?(\d+)([a-z]+)(\d+)$/.exec(id);
+  return m ? { manual: m[1] === 'm', prefix: m[2] ?? '', id: m[3], tag: m[4], attempt: Number(m[5]) } : null;
 }

@@ -19,6 +19,7 @@ import type {
   OrderRequest,
   OrderResult,
   OrderStatus,
+  LookupOptions,
   Position,
   PriceAt,
   Venue,
@@ -72,6 +73,10 @@ export class PaperVenue implements Venue {
   readonly #depth: number;
   /** client ids of orders a simulated late-visibility fault hides from look-ups, until when (ms) */
   readonly #hiddenUntil = new Map<string, number>();
+  /** client ids whose trades a simulated fills_missing fault hides, until when (ms) */
+  readonly #fillsHiddenUntil = new Map<string, number>();
+  /** client ids taken by a simulated old order of another installation (duplicate_old) */
+  readonly #oldOrders = new Map<string, OrderResult>();
 
   constructor(opts: PaperVenueOptions) {
     this.source = opts.source;
@@ -143,7 +148,7 @@ export class PaperVenue implements Venue {
     if ((req.amountBase === undefined) === (req.notionalUsdt === undefined)) {
       throw this.#err('invalid', 'exactly one of amountBase / notionalUsdt is required', 'InvalidOrder');
     }
-    if (await this.#orderRow(req.clientOrderId)) {
+    if (this.#oldOrders.has(req.clientOrderId) || (await this.#orderRow(req.clientOrderId))) {
       throw this.#err('duplicate', `client order id ${req.clientOrderId} already used`, 'DuplicateOrderId');
     }
 
@@ -202,6 +207,18 @@ export class PaperVenue implements Venue {
     // like Binance -4061 / OKX 51000 / Bybit 10001 / Bitget 40774: no position side sent in hedge mode
     if (this.#faults?.get(this.name).hedgeMode) throw this.#err('invalid', `order ${req.clientOrderId} rejected: position side does not match the account's hedge mode (simulated)`, 'InvalidOrder');
     if (outcome === 'timeout_before') throw this.#err('network', `createOrder ${req.clientOrderId} timed out (simulated, not placed)`, 'RequestTimeout');
+    if (outcome === 'duplicate_old') {
+      // an order placed a day ago under the same id, twice the size, long since filled
+      const oldTs = this.#now() - 86_400_000;
+      const oldAmount = toStr(mul(amount, dec('2')));
+      this.#oldOrders.set(req.clientOrderId, {
+        venue: this.name, symbol: req.symbol, id: `${this.name}-old-${req.clientOrderId}`, clientOrderId: req.clientOrderId,
+        side: req.side, status: 'closed', amountBase: oldAmount, filledBase: oldAmount, avgPrice: String(mid), fee: '0', feeCurrency: 'USDT',
+        fills: [{ tradeId: `old-${req.clientOrderId}`, price: String(mid), amountBase: oldAmount, fee: '0', feeCurrency: 'USDT', ts: oldTs }],
+        reduceOnly: req.reduceOnly, ts: oldTs, raw: { paper: true, simulated: 'duplicate_old' },
+      });
+      throw this.#err('duplicate', `client order id ${req.clientOrderId} already used (simulated old order)`, 'DuplicateOrderId');
+    }
 
     // 'partial': an IOC order whose slippage protection cancels the rest (Bybit), at least one step filled
     const fillable = outcome === 'partial' ? partOf(amount, baseStep, this.#faults?.get(this.name).partialFillRatio ?? 0.6) : amount;
@@ -236,7 +253,16 @@ export class PaperVenue implements Venue {
       throw this.#err('network', `createOrder ${req.clientOrderId} timed out (simulated; the order executed)`, 'RequestTimeout');
     }
     const row = await this.#orderRow(req.clientOrderId);
-    return this.#toResult(row!);
+    const result = this.#toResult(row!);
+    if (outcome === 'ack_invisible') {
+      this.#hiddenUntil.set(req.clientOrderId, Date.now() + (this.#faults?.get(this.name).lateVisibilityMs ?? 1000));
+      return { ...result, status: 'unknown', filledBase: '0', avgPrice: null, fee: null, feeCurrency: null, fills: [] };
+    }
+    if (outcome === 'fills_missing') {
+      this.#fillsHiddenUntil.set(req.clientOrderId, Date.now() + (this.#faults?.get(this.name).fillsLagMs ?? 0));
+      return { ...result, fills: [], fee: null, feeCurrency: null };
+    }
+    return result;
   }
 
   #sweep(levels: [string, string][], amount: Dec, fee: number, cid: string): OrderFill[] {
@@ -307,12 +333,16 @@ export class PaperVenue implements Venue {
     };
   }
 
-  async fetchOrderByClientId(symbol: string, clientOrderId: string): Promise<OrderResult | null> {
+  async fetchOrderByClientId(symbol: string, clientOrderId: string, _opts?: LookupOptions): Promise<OrderResult | null> {
     await this.#gate('fetchOrder');
+    const old = this.#oldOrders.get(clientOrderId);
+    if (old) return old.symbol === symbol ? old : null;
     // wall clock on purpose: the caller's look-up retries wait in real time
     if ((this.#hiddenUntil.get(clientOrderId) ?? 0) > Date.now()) return null;
     const r = await this.#orderRow(clientOrderId);
-    return r && r.symbol === symbol ? this.#toResult(r) : null;
+    if (!r || r.symbol !== symbol) return null;
+    const result = this.#toResult(r);
+    return (this.#fillsHiddenUntil.get(clientOrderId) ?? 0) > Date.now() ? { ...result, fills: [], fee: null, feeCurrency: null } : result;
   }
 
   async #position(symbol: string): Promise<Dec> {

@@ -100,6 +100,11 @@ export interface OrderResult {
   raw: unknown; // exchange reply, for live_trade_order.order_resp (never contains secrets)
 }
 
+export interface LookupOptions {
+  /** the exchange's id for the order, when it acknowledged one */
+  exchangeOrderId?: string | null;
+}
+
 export interface Position {
   venue: string;
   symbol: string;
@@ -126,8 +131,11 @@ export interface Venue {
   fetchFundingInfo(symbol: string): Promise<FundingInfo>;
   fetchFundingHistory(symbol: string, since: number, until: number): Promise<FundingPoint[]>;
   createMarketOrder(req: OrderRequest): Promise<OrderResult>;
-  /** null when the venue has no order with this client id */
-  fetchOrderByClientId(symbol: string, clientOrderId: string): Promise<OrderResult | null>;
+  /** null when the venue has no order with this client id (or, given, this exchange order id:
+   *  once the venue acknowledged an id, look-ups use it, never the client id alone) */
+  fetchOrderByClientId(symbol: string, clientOrderId: string, opts?: LookupOptions): Promise<OrderResult | null>;
+  /** client ids of the account's open orders (foreign-installation detection); optional */
+  fetchOpenOrderIds?(): Promise<Array<{ symbol: string; clientOrderId: string }>>;
   fetchPositions(symbols?: string[]): Promise<Position[]>;
   setLeverage(symbol: string, leverage: number): Promise<void>;
   /** the symbol's current leverage (the higher of long/short), null when the venue does not say */
