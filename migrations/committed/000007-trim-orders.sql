@@ -1,5 +1,5 @@
---! Previous: sha1:9ed96c5944d0762387e4d4d9d22dfe9f90196798
---! Hash: sha1:ec231e2c6f6b3c9df9d1828e01db6342a799e77c
+--! Previous: sha1:5e0091637fa6a56da9a79271315ec97dea47b518
+--! Hash: sha1:ab7ce0c5b527d5c8c77a3f472afacca783cb91a9
 --! Message: trim-orders
 
 -- Orders that even two legs of different size (a partial IOC fill) are their own

@@ -1,5 +1,5 @@
---! Previous: sha1:ec231e2c6f6b3c9df9d1828e01db6342a799e77c
---! Hash: sha1:39edf2c66d9ccde3a0ec2f7418fe03971ac2d4a9
+--! Previous: sha1:ab7ce0c5b527d5c8c77a3f472afacca783cb91a9
+--! Hash: sha1:54b0dbc35721f823f251dc9c73e01740d9a834b8
 --! Message: venue-preflight
 
 -- Preflight per venue (wl preflight, and at start of wl up / wl worker): the latest

@@ -1,5 +1,5 @@
---! Previous: sha1:39edf2c66d9ccde3a0ec2f7418fe03971ac2d4a9
---! Hash: sha1:e3613a978fd57962494f3fb033c720d47a1ac6fe
+--! Previous: sha1:54b0dbc35721f823f251dc9c73e01740d9a834b8
+--! Hash: sha1:d58ca9bf197406326a95c99dd10624b203a64f77
 --! Message: money-one-currency
 
 -- Fees in USDT beside the fee as charged (BNB on Binance), with the rate and where

@@ -1,5 +1,5 @@
---! Previous: sha1:e3613a978fd57962494f3fb033c720d47a1ac6fe
---! Hash: sha1:fab93a11a7000ac6acfa72c4bfb78bba9d50047b
+--! Previous: sha1:d58ca9bf197406326a95c99dd10624b203a64f77
+--! Hash: sha1:c81929977be51a23048207f645129d7f221f05dd
 --! Message: settings-registry
 
 -- Settings with types, ranges and one home; the venues a worker runs; manual orders end.

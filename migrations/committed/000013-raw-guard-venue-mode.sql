@@ -1,5 +1,5 @@
---! Previous: sha1:fab93a11a7000ac6acfa72c4bfb78bba9d50047b
---! Hash: sha1:a5359ae527c3c70e3fa98b140caf3d3b921458cf
+--! Previous: sha1:c81929977be51a23048207f645129d7f221f05dd
+--! Hash: sha1:0e4924d2209ca51a9656d493fd015d5fa7d33137
 --! Message: raw-guard-venue-mode
 
 -- Issue 9, items 6 and 9.
