@@ -44,6 +44,14 @@ function binance(): TestVenue {
   const levels = (from: number, dir: number) => Array.from({ length: 20 }, (_, i) => [(from + dir * i * 0.1).toFixed(1), '0.5']);
   tv.http.on('GET', '/fapi/v1/depth', () => ({ json: { lastUpdateId: 1, E: now(), T: now(), bids: levels(59899.9, -1), asks: levels(59900, 1) } }));
   tv.http.on('POST', '/fapi/v1/leverage', { json: { leverage: 1, maxNotionalValue: '1000000', symbol: 'BTCUSDT' } });
+  // free margin for the pre-send check (fetchBalance)
+  tv.http.on('GET', '/fapi/v3/account', {
+    json: {
+      totalWalletBalance: '10000', availableBalance: '10000', positions: [],
+      assets: [{ asset: 'USDT', walletBalance: '10000', unrealizedProfit: '0', marginBalance: '10000', maintMargin: '0', initialMargin: '0', positionInitialMargin: '0',
+        openOrderInitialMargin: '0', crossWalletBalance: '10000', crossUnPnl: '0', availableBalance: '10000', maxWithdrawAmount: '10000', updateTime: 1717020000000 }],
+    },
+  });
   let n = 0;
   const orders: Record<string, any> = {};
   tv.http.on('POST', '/fapi/v1/order', (req) => {
@@ -80,6 +88,9 @@ function okx(fills: () => { status?: number; json?: unknown }): TestVenue {
   const tv = makeTestVenue('okx');
   tv.http.on('GET', '/api/v5/market/books', () => ({
     json: { code: '0', msg: '', data: [{ asks: [['60000.1', '50', '0', '4']], bids: [['60000', '50', '0', '3']], ts: String(now()) }] },
+  }));
+  tv.http.on('GET', '/api/v5/account/balance', () => ({
+    json: { code: '0', msg: '', data: [{ totalEq: '10000', uTime: String(now()), details: [{ ccy: 'USDT', eq: '10000', cashBal: '10000', availBal: '10000', availEq: '10000', frozenBal: '0', uTime: String(now()) }] }] },
   }));
   tv.http.on('POST', '/api/v5/account/set-leverage', { json: { code: '0', msg: '', data: [{ instId: 'BTC-USDT-SWAP', lever: '1', mgnMode: 'cross', posSide: '' }] } });
   let sent: any = null;
@@ -118,6 +129,10 @@ interface BybitScript {
 function bybit(script: BybitScript): TestVenue & { sent: () => any } {
   const tv = makeTestVenue('bybit');
   tv.http.on('GET', '/v5/market/orderbook', () => bybitOk({ s: 'BTCUSDT', a: [['60000.1', '5']], b: [['60000', '5']], ts: now(), u: 1, seq: 2 }));
+  tv.http.on('GET', '/v5/account/wallet-balance', () =>
+    bybitOk({ list: [{ accountType: 'UNIFIED', totalEquity: '10000', totalWalletBalance: '10000', totalAvailableBalance: '10000',
+      coin: [{ coin: 'USDT', equity: '10000', walletBalance: '10000', availableToWithdraw: '', locked: '0', totalPositionIM: '0', totalOrderIM: '0', unrealisedPnl: '0' }] }] }),
+  );
   tv.http.on('POST', '/v5/position/set-leverage', { json: { retCode: 110043, retMsg: 'Set leverage not modified', result: {}, retExtInfo: {}, time: now() } });
   let sent: any = null;
   tv.http.on('POST', '/v5/order/create', (req) => {

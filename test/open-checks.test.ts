@@ -178,10 +178,11 @@ describe('legs of different size are evened at once', () => {
       ['long', 'open', 'buy', 'filled', false, 0.5],
       ['long', 'trim', 'sell', 'filled', true, 0.2],
     ]);
-    expect(os[2].client_order_id).toBe(`wl${sid}trimlong1`);
+    const prefix = (await db.query('select watchlist.installation_prefix() p')).rows[0].p;
+    expect(os[2].client_order_id).toBe(`wl${prefix}${sid}trimlong1`);
     const posts = bn.orderPosts();
     expect(posts).toHaveLength(2);
-    expect(posts[1].form).toMatchObject({ symbol: 'ETHUSDT', side: 'SELL', type: 'MARKET', quantity: '0.2', reduceOnly: 'true', newClientOrderId: `wl${sid}trimlong1` });
+    expect(posts[1].form).toMatchObject({ symbol: 'ETHUSDT', side: 'SELL', type: 'MARKET', quantity: '0.2', reduceOnly: 'true', newClientOrderId: `wl${prefix}${sid}trimlong1` });
     expect(by.orderPosts()).toHaveLength(1);
     const net = (await db.query(`select watchlist.trade_leg_net($1, 'short') s, watchlist.trade_leg_net($1, 'long') l`, [sid])).rows[0];
     expect([Number(net.s), Number(net.l)]).toEqual([-0.3, 0.3]);

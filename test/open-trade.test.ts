@@ -22,6 +22,7 @@ afterAll(async () => {
   await db.close();
 });
 
+const prefixOf = async () => (await db.query('select watchlist.installation_prefix() p')).rows[0].p as string;
 const signalOf = async (ev: number) => (await db.query('select * from watchlist.live_trade_signal where event_id = $1 order by id desc limit 1', [ev])).rows[0];
 const ordersOf = async (sid: string) => (await db.query('select * from watchlist.live_trade_order where signal_id = $1 order by id', [sid])).rows;
 const paperPos = async (venue: string, symbol: string) =>
@@ -210,7 +211,7 @@ describe('open_trade', () => {
   });
 
   it('a leg filled only in part (paper fault: IOC rest canceled): the larger leg is trimmed reduce-only, legs even, trade open', async () => {
-    const sym = 'AVAX/USDT:USDT';
+    const sym = 'APT/USDT:USDT';
     vs.faults.set('okx', { partialFillRatio: 0.5 });
     vs.faults.failNext('okx', 'partial');
     const ev = await insertEvent(db, { symbol: sym, high: 'okx', low: 'binance' });
@@ -244,7 +245,7 @@ describe('open_trade', () => {
   });
 
   it('a trim whose reply is lost is found by its client id, not sent twice', async () => {
-    const sym = 'DOT/USDT:USDT';
+    const sym = 'ARB/USDT:USDT';
     vs.faults.set('okx', { partialFillRatio: 0.5 });
     vs.faults.failNext('okx', 'partial');
     vs.faults.failNext('binance', 'none', 'timeout_after');
@@ -254,7 +255,7 @@ describe('open_trade', () => {
     expect(s.status).toBe('open');
     const trims = (await paperOrders('binance', sym)).filter((o) => o.reduce_only);
     expect(trims).toHaveLength(1);
-    expect(trims[0].client_order_id).toBe(`wl${s.id}trimlong1`);
+    expect(trims[0].client_order_id).toBe(`wl${await prefixOf()}${s.id}trimlong1`);
     const errs = (await db.query(`select stage, message from watchlist.live_trade_error where signal_id = $1`, [s.id])).rows;
     expect(errs.some((e) => e.stage === 'trim' && /outcome unknown/.test(e.message))).toBe(true);
     expect((await ordersOf(s.id)).map((o) => [o.purpose, o.status])).toEqual([['open', 'filled'], ['open', 'filled'], ['trim', 'filled']]);
