@@ -171,17 +171,7 @@ async function drive(q: Q, signalId: number, venueOf: VenueOf): Promise<string> 
     const out = await q.one('select watchlist.trade_open_outcome($1)', [signalId]);
     if (out.action === 'unresolved') throw new Error(`signal ${signalId}: ${out.count} order(s) with unknown outcome; retrying later`);
     if (out.action !== 'flatten') return out.action === 'noop' ? `noop (${out.status})` : out.action;
-    await Promise.all(
-      out.legs.map(async (l: any) => {
-        const v = await venueOf(l.exchange);
-        const cid = await tradeClientOrderId(q, v, signalId, l.leg === 'short' ? 'flatshort' : 'flatlong', out.attempt);
-        const id = await q.one(
-          `select watchlist.trade_prepare_order($1, 'flatten', $2, $3, $4, $5, $6::numeric, true, $7, $8)`,
-          [signalId, l.leg, l.exchange, out.symbol, l.side, l.amount, cid, out.attempt],
-        );
-        await submit(q, v, { order_id: id, exchange: l.exchange, symbol: out.symbol, side: l.side, amount: l.amount, client_order_id: cid, reduce_only: true }, 'flatten');
-      }),
-    );
+    await reduceLegs(q, signalId, venueOf, 'flatten', out.symbol, out.attempt, out.legs);
   }
   throw new Error(`signal ${signalId}: could not flatten the lone leg; retrying later`);
 }
@@ -194,16 +184,25 @@ async function drive(q: Q, signalId: number, venueOf: VenueOf): Promise<string> 
 async function trim(q: Q, signalId: number, venueOf: VenueOf): Promise<boolean> {
   const plan = await q.one('select watchlist.trade_even_plan($1)', [signalId]);
   if (plan.action !== 'trim') return false;
+  await reduceLegs(q, signalId, venueOf, 'trim', plan.symbol, plan.attempt, plan.legs);
+  return true;
+}
+
+/** reduce-only orders a SQL plan asked for (flatten a lone leg, trim the larger one): row first, then send */
+async function reduceLegs(
+  q: Q, signalId: number, venueOf: VenueOf, purpose: 'flatten' | 'trim', symbol: string, attempt: number,
+  legs: Array<{ leg: 'short' | 'long'; exchange: string; side: 'buy' | 'sell'; amount: string }>,
+): Promise<void> {
+  const tag = purpose === 'flatten' ? 'flat' : 'trim';
   await Promise.all(
-    plan.legs.map(async (l: any) => {
+    legs.map(async (l) => {
       const v = await venueOf(l.exchange);
-      const cid = await tradeClientOrderId(q, v, signalId, l.leg === 'short' ? 'trimshort' : 'trimlong', plan.attempt);
+      const cid = await tradeClientOrderId(q, v, signalId, `${tag}${l.leg}`, attempt);
       const id = await q.one(
-        `select watchlist.trade_prepare_order($1, 'trim', $2, $3, $4, $5, $6::numeric, true, $7, $8)`,
-        [signalId, l.leg, l.exchange, plan.symbol, l.side, l.amount, cid, plan.attempt],
+        `select watchlist.trade_prepare_order($1, $2, $3, $4, $5, $6, $7::numeric, true, $8, $9)`,
+        [signalId, purpose, l.leg, l.exchange, symbol, l.side, l.amount, cid, attempt],
       );
-      await submit(q, v, { order_id: id, exchange: l.exchange, symbol: plan.symbol, side: l.side, amount: l.amount, client_order_id: cid, reduce_only: true }, 'trim');
+      await submit(q, v, { order_id: id, exchange: l.exchange, symbol, side: l.side, amount: l.amount, client_order_id: cid, reduce_only: true }, purpose);
     }),
   );
-  return true;
 }
