@@ -92,6 +92,8 @@ declare
   v_n int := greatest(1, watchlist.cfg_num('event.n_consecutive')::int);
   v_m interval := make_interval(secs => 60 * greatest(1, watchlist.cfg_num('event.gap_minutes')));
 begin
+  -- attach mode: the writer merges its own rows into events (sql/attach.sql)
+  if watchlist.attach_mode() then return null; end if;
   -- make sure every key has a state row we can lock
   insert into watchlist.event_merge_state (exchange, symbol, signal_type, leg_a_exchange, leg_b_exchange)
   select distinct r.exchange, r.symbol, r.signal_type, coalesce(r.leg_a_exchange, ''), coalesce(r.leg_b_exchange, '')
@@ -314,6 +316,8 @@ declare
   v_m interval := make_interval(secs => 60 * greatest(1, watchlist.cfg_num('event.gap_minutes')));
   v_count int;
 begin
+  -- attach mode: the writer closes its own events
+  if watchlist.attach_mode() then return 0; end if;
   with closed as (
     update watchlist.watch_signal_event e set
       status = 'closed',

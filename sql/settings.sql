@@ -48,6 +48,7 @@ insert into watchlist.setting as t (key, type, unit, default_value, min_value, m
   ('trade.margin_buffer', 'number', 'fraction', '0.1', 0, 1, null, null, null, false, false, 'free margin needed on each venue above notional / leverage (fees, the move while both legs fill)'),
   ('trade.trim_max_attempts', 'integer', 'count', '3', 1, 10, null, null, null, false, false, 'trims of the larger leg tried before an uneven trade opens with a qty_mismatch error row'),
   ('venue.max_clock_skew_ms', 'integer', 'ms', '1000', 100, 60000, null, null, null, false, false, 'preflight: largest accepted difference between an exchange''s clock and ours'),
+  ('ingest.attach', 'boolean', null, 'false', null, null, null, null, null, false, false, 'attach mode: an external writer owns watch_signal_raw/watch_signal_event; the scanner writes no raw rows, the SQL merge creates no events, the gate trades the writer''s events (set by wl up --attach / WL_ATTACH)'),
   ('kill_switch', 'integer', 'level', '0', 0, 2, null, null, null, false, false, '0 off, 1 stop new entries, 2 stop entries and flatten every open trade and manual position')
 on conflict (key) do update set type = excluded.type, unit = excluded.unit, default_value = excluded.default_value,
   min_value = excluded.min_value, max_value = excluded.max_value, max_key = excluded.max_key,

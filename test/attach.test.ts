@@ -1,0 +1,138 @@
+// Attach mode: the fixture writer (its own schema from legacy-watchlist.sql, its own
+// raw rows and event merge) is traded by our gate end to end on paper venues; its
+// raw rows make no second event; a dual-write trades one opportunity once.
+import { afterAll, beforeAll, beforeEach, describe, expect, it, inject } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { migrateDatabase } from '../db/migrate.ts';
+import { withDatabase } from '../db/config.ts';
+import { setConfig } from './helpers/live.ts';
+import { closeSharedVenues, drain, paperVenues } from './helpers/worker.ts';
+import { FixtureWriter, type WriterMinute } from './helpers/writer.ts';
+import type { TestDb } from './helpers/db.ts';
+
+const serverUrl = inject('pgServerUrl');
+const name = `wl_t_attach_${process.pid}`;
+let db: TestDb;
+
+beforeAll(async () => {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name}`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = withDatabase(serverUrl, name);
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  db = { name, url, serverUrl, pool, query: pool.query.bind(pool) as pg.Pool['query'], close: async () => { await pool.end(); } };
+  // the writer's schema exists first; then the product migrates it
+  await pool.query(await readFile(path.join(import.meta.dirname, 'fixtures', 'legacy-watchlist.sql'), 'utf8'));
+  await migrateDatabase(url);
+  await paperVenues(db);
+  await setConfig(db, 'trade.pnl_hat_min', -1);
+  await setConfig(db, 'trade.win_prob_min', 0);
+  await setConfig(db, 'trade.cooldown_min', 0);
+  await new FixtureWriter(pool).ensureDay(new Date());
+});
+afterAll(async () => {
+  await closeSharedVenues();
+  await db.close();
+});
+beforeEach(async () => {
+  await setConfig(db, 'ingest.attach', true);
+});
+
+const minuteAgo = (k: number) => new Date(Math.floor(Date.now() / 60_000) * 60_000 - k * 60_000);
+const okx = (bid = 101) => ({ name: 'okx', bid, ask: bid + 0.1 });
+const binance = (ask = 99) => ({ name: 'binance', bid: ask - 0.1, ask });
+const m = (symbol: string, k: number, o: Partial<WriterMinute> = {}): WriterMinute => ({ symbol, ts: minuteAgo(k), high: okx(), low: binance(), ...o });
+const eventsOf = async (symbol: string) => (await db.query('select id, status, reason from watchlist.watch_signal_event where symbol = $1 order by id', [symbol])).rows;
+const signalsOf = async (symbol: string) => (await db.query('select * from watchlist.live_trade_signal where symbol = $1 order by id', [symbol])).rows;
+const paperPos = async (venue: string, symbol: string) =>
+  Number((await db.query('select coalesce(sum(size), 0) s from paper.position where venue = $1 and symbol = $2', [venue, symbol])).rows[0].s);
+
+describe('attach mode', () => {
+  it("the writer's events are admitted and traded on paper; its raw rows make no event of ours", async () => {
+    const sym = 'BTC/USDT:USDT';
+    const w = new FixtureWriter(db.pool);
+    expect(await w.minute(m(sym, 3))).toBeNull();
+    const ev = await w.minute(m(sym, 2)); // the writer opens its event: status new
+    expect(await eventsOf(sym)).toEqual([{ id: String(ev), status: 'new', reason: 'writer: 2 consecutive minutes' }]);
+    let [s] = await signalsOf(sym);
+    expect(s).toMatchObject({ event_id: String(ev), status: 'new', leg_short_exchange: 'okx', leg_long_exchange: 'binance' });
+    expect(s.payload.fallback).toBeNull();
+    await drain(db);
+    [s] = await signalsOf(sym);
+    expect(s.status).toBe('open');
+    expect(await paperPos('okx', sym)).toBeLessThan(0);
+    expect(await paperPos('binance', sym)).toBeGreaterThan(0);
+    // extended (confirmed) and then dropped by the writer: still one event, one trade
+    await w.minute(m(sym, 1));
+    await w.minute(m(sym, 0));
+    expect((await eventsOf(sym)).map((e) => e.status)).toEqual(['confirmed']);
+    await w.drop(sym);
+    expect((await eventsOf(sym)).map((e) => e.status)).toEqual(['dropped']);
+    expect((await signalsOf(sym)).filter((x) => x.status !== 'ignored')).toHaveLength(1);
+    // 4 raw rows, no event_merge_state: the SQL merge stayed out
+    expect((await db.query(`select count(*)::int n from watchlist.watch_signal_raw where symbol = $1`, [sym])).rows[0].n).toBe(4);
+    expect((await db.query(`select count(*)::int n from watchlist.event_merge_state where symbol = $1`, [sym])).rows[0].n).toBe(0);
+    // the writer's partition naming is kept: rolling creates no watch_signal_raw_p* beside it
+    await db.query('select watchlist.roll_partitions()');
+    const parts = (await db.query(`select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'watchlist.watch_signal_raw'::regclass`)).rows.map((r) => r.relname);
+    expect(parts.filter((p) => /_p\d{8}$/.test(p))).toEqual([]);
+  });
+
+  it('a writer event without trigger_details.prices: legs and prices by the §0.1.3 fallback, recorded; no legs: ignored with a reason', async () => {
+    const w = new FixtureWriter(db.pool);
+    const sym = 'ETH/USDT:USDT';
+    await w.minute(m(sym, 3, { noPrices: true, partialFactors: true }));
+    await w.minute(m(sym, 2, { noPrices: true, partialFactors: true }));
+    const [s] = await signalsOf(sym);
+    expect([s.status, s.reason, s.payload.fallback ?? s.payload.error]).toEqual(['new', null, expect.anything()]);
+    expect(s.payload.fallback).toEqual(['legs_from_pairs_top', 'prices_from_raw_meta', 'factors_from_best_buy_high_sell_low']);
+    expect(s.payload.trigger_details.prices.high).toEqual({ exchange: 'okx', bid: 101, ask: 101.1 });
+    expect(s.payload.factors.spread_log_short_over_long).toBeCloseTo(Math.log(1 + (101 - 99) / 99), 12);
+    expect(s.payload.factors.raw_best_buy_high_sell_low).toBeCloseTo((101 - 99) / 99, 12);
+    await drain(db);
+    expect((await signalsOf(sym))[0].status).toBe('open');
+
+    const sym2 = 'SOL/USDT:USDT';
+    await w.minute(m(sym2, 3, { noPrices: true, noLegs: true }));
+    await w.minute(m(sym2, 2, { noPrices: true, noLegs: true }));
+    expect((await signalsOf(sym2)).map((x) => [x.status, x.reason])).toEqual([['ignored', 'legs_unknown']]);
+  });
+
+  it('dual-write (the writer merges and the SQL merge runs): one traded opportunity, in either mode', async () => {
+    // standalone: our merge makes the traded event (open); the writer's own (new) is not gated
+    await setConfig(db, 'ingest.attach', false);
+    const sym = 'XRP/USDT:USDT';
+    const w = new FixtureWriter(db.pool, { legColumns: true });
+    await w.minute(m(sym, 3));
+    await w.minute(m(sym, 2));
+    const evs = await eventsOf(sym);
+    expect(evs.map((e) => e.status).sort()).toEqual(['new', 'open']);
+    let sigs = await signalsOf(sym);
+    expect(sigs.filter((x) => x.status !== 'ignored')).toHaveLength(1);
+    expect(sigs.map((x) => x.event_id)).toEqual([evs.find((e) => e.status === 'open')!.id]);
+    await drain(db);
+
+    // attach: only the writer's event is traded; its raw rows add no event
+    await setConfig(db, 'ingest.attach', true);
+    const sym2 = 'DOGE/USDT:USDT';
+    await w.minute(m(sym2, 3));
+    const ev = await w.minute(m(sym2, 2));
+    await w.minute(m(sym2, 1));
+    expect((await eventsOf(sym2)).map((e) => e.id)).toEqual([String(ev)]);
+    sigs = await signalsOf(sym2);
+    expect(sigs.filter((x) => x.status !== 'ignored').map((x) => x.event_id)).toEqual([String(ev)]);
+    await drain(db);
+    expect((await signalsOf(sym2)).filter((x) => x.status === 'open')).toHaveLength(1);
+  });
+
+  it('the scanner writes no raw rows in attach mode', async () => {
+    const before = (await db.query(`select count(*)::int n from watchlist.watch_signal_raw`)).rows[0].n;
+    const src = (await db.query(`select prosrc from pg_proc where oid = 'watchlist.scan(timestamptz, boolean)'::regprocedure`)).rows[0].prosrc as string;
+    expect(src).toMatch(/where not watchlist\.attach_mode\(\)/);
+    expect((await db.query(`select count(*)::int n from watchlist.watch_signal_raw`)).rows[0].n).toBe(before);
+  });
+});
