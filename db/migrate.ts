@@ -44,6 +44,8 @@ export async function applySqlDir(url: string, log: (m: string) => void = () => 
         throw new Error(`sql/${f}: ${(e as Error).message}`, { cause: e });
       }
     }
+    // triggers on the writer's tables last, so their locks last only until this commit (sql/defer_ddl.sql)
+    await client.query('select watchlist.run_deferred_ddl()');
     await client.query('commit');
     log(`applied sql/ (${files.length} files)`);
   } catch (e) {

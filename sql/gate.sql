@@ -300,9 +300,11 @@ begin
   return null;
 end $$;
 
-drop trigger if exists watch_signal_event_gate_ins on watchlist.watch_signal_event;
+select watchlist.ensure_trigger('watchlist.watch_signal_event', 'watch_signal_event_gate_ins', $ddl$
 create trigger watch_signal_event_gate_ins after insert on watchlist.watch_signal_event
-  referencing new table as new_events for each statement execute function watchlist.gate_events();
-drop trigger if exists watch_signal_event_gate_upd on watchlist.watch_signal_event;
+  referencing new table as new_events for each statement execute function watchlist.gate_events()
+$ddl$);
+select watchlist.ensure_trigger('watchlist.watch_signal_event', 'watch_signal_event_gate_upd', $ddl$
 create trigger watch_signal_event_gate_upd after update on watchlist.watch_signal_event
-  referencing new table as new_events for each statement execute function watchlist.gate_events();
+  referencing new table as new_events for each statement execute function watchlist.gate_events()
+$ddl$);

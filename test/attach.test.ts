@@ -129,10 +129,23 @@ describe('attach mode', () => {
     expect((await signalsOf(sym2)).filter((x) => x.status === 'open')).toHaveLength(1);
   });
 
-  it('the scanner writes no raw rows in attach mode', async () => {
-    const before = (await db.query(`select count(*)::int n from watchlist.watch_signal_raw`)).rows[0].n;
-    const src = (await db.query(`select prosrc from pg_proc where oid = 'watchlist.scan(timestamptz, boolean)'::regprocedure`)).rows[0].prosrc as string;
-    expect(src).toMatch(/where not watchlist\.attach_mode\(\)/);
-    expect((await db.query(`select count(*)::int n from watchlist.watch_signal_raw`)).rows[0].n).toBe(before);
+  it('the scanner keeps the market series but writes no raw rows in attach mode; standalone it does', async () => {
+    const ts = minuteAgo(1).toISOString();
+    await db.query(`select watchlist.ensure_partitions('market_snapshot', $1, $1)`, [ts]);
+    for (const [venue, mid] of [['binance', 100], ['okx', 103]] as const) {
+      await db.query(
+        `insert into watchlist.market_snapshot (ts, venue, symbol, bid, ask, bid_top, ask_top, mid, depth_ok, notional_usdt, funding_rate, funding_interval_hours, next_funding_time, book_ts)
+         values ($1, $2, 'SCN/USDT:USDT', $3::numeric * 0.9999, $3::numeric * 1.0001, $3, $3, $3, true, 50, 0.0001, 8, $1::timestamptz + interval '8 hours', $1)`,
+        [ts, venue, mid]);
+    }
+    const raws = async () => (await db.query(`select count(*)::int n from watchlist.watch_signal_raw where symbol = 'SCN/USDT:USDT'`)).rows[0].n;
+    const attached = (await db.query('select watchlist.scan($1) as r', [ts])).rows[0].r;
+    expect(attached.raw_rows).toBe(0);
+    expect(await raws()).toBe(0);
+    expect((await db.query(`select count(*)::int n from watchlist.pair_minute where ts = $1`, [ts])).rows[0].n).toBeGreaterThan(0);
+    await setConfig(db, 'ingest.attach', false);
+    const standalone = (await db.query('select watchlist.scan($1, true) as r', [ts])).rows[0].r;
+    expect(standalone.raw_rows).toBeGreaterThan(0);
+    expect(await raws()).toBeGreaterThan(0);
   });
 });
