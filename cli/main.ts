@@ -7,6 +7,7 @@ import { registerServe } from './serve.ts';
 import { registerBackfill } from './backfill.ts';
 import { registerTrade } from './trade.ts';
 import { registerPreflight } from './preflight.ts';
+import { registerDoctor } from './doctor.ts';
 import { log } from './log.ts';
 
 const program = new Command('wl').description('watchlist → live trading, PostgreSQL at the centre');
@@ -17,6 +18,7 @@ registerServe(program);
 registerBackfill(program);
 registerTrade(program);
 registerPreflight(program);
+registerDoctor(program);
 
 program.parseAsync(process.argv).catch((e: Error) => {
   log(`error: ${e.message}`);
