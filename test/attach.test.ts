@@ -11,6 +11,7 @@ import { setConfig } from './helpers/live.ts';
 import { closeSharedVenues, drain, paperVenues } from './helpers/worker.ts';
 import { FixtureWriter, type WriterMinute } from './helpers/writer.ts';
 import type { TestDb } from './helpers/db.ts';
+import { applyAttachMode, attachWanted } from '../cli/attach.ts';
 
 const serverUrl = inject('pgServerUrl');
 const name = `wl_t_attach_${process.pid}`;
@@ -147,5 +148,26 @@ describe('attach mode', () => {
     const standalone = (await db.query('select watchlist.scan($1, true) as r', [ts])).rows[0].r;
     expect(standalone.raw_rows).toBeGreaterThan(0);
     expect(await raws()).toBeGreaterThan(0);
+  });
+  it('wl up --attach / WL_ATTACH store the mode in the database (what the triggers read); neither leaves it as it is', async () => {
+    expect(attachWanted(true, {})).toBe(true);
+    expect(attachWanted(undefined, { WL_ATTACH: '1' })).toBe(true);
+    expect(attachWanted(undefined, { WL_ATTACH: '0' })).toBe(false);
+    expect(attachWanted(undefined, {})).toBeNull();
+    expect(() => attachWanted(undefined, { WL_ATTACH: 'maybe' })).toThrow(/WL_ATTACH=maybe/);
+    await setConfig(db, 'ingest.attach', false);
+    expect(await applyAttachMode(db.url, true)).toBe(true);
+    expect((await db.query('select watchlist.attach_mode() as on')).rows[0].on).toBe(true);
+    const prev = process.env.WL_ATTACH;
+    delete process.env.WL_ATTACH;
+    try {
+      expect(await applyAttachMode(db.url, undefined)).toBe(true); // kept
+      process.env.WL_ATTACH = '0';
+      expect(await applyAttachMode(db.url, undefined)).toBe(false);
+    } finally {
+      if (prev === undefined) delete process.env.WL_ATTACH; else process.env.WL_ATTACH = prev;
+    }
+    const audit = (await db.query(`select changed_by, note from watchlist.strategy_config_audit where key = 'ingest.attach' order by id desc limit 2`)).rows;
+    expect(audit.map((a) => a.note)).toEqual(['WL_ATTACH', 'wl up --attach']);
   });
 });

@@ -160,6 +160,8 @@ function renderControls(d) {
   const ks = $('kill-state');
   ks.textContent = level === 0 ? 'off' : level === 1 ? '1 · no new entries' : '2 · flatten all';
   ks.className = level === 0 ? 'pos' : 'neg';
+  // attach mode (README "Attach to an existing watchlist"): the writer's events are traded
+  $('ingest-mode').textContent = d.attach?.value === true ? 'attached to the watchlist writer' : 'standalone';
   const venues = Array.isArray(d.venues?.value) ? d.venues.value : [];
   const known = new Set([...venues, ...d.health.nodes.map((h) => h.venue), ...d.positions.nodes.map((p) => p.venue)]);
   const sel = $('venue');
