@@ -119,3 +119,20 @@ end $$;
 
 comment on function watchlist.event_trade_meta(watchlist.watch_signal_event) is
   'An event''s meta_last as the gate reads it, with the plan §0.1.3 fallbacks (listed in its fallback key) where the writer left prices or factors out.';
+
+-- One opportunity, traded once, whoever merged it: another event of the same symbol,
+-- signal type and leg pair whose span overlaps this one's (within event.gap_minutes)
+-- and already led to a trade makes this one a duplicate. This is what keeps a
+-- dual-write (the writer's event and the SQL merge's for the same minutes) from being
+-- traded twice once the first trade has ended and the cooldown allows the pair again.
+create or replace function watchlist.gate_same_opportunity(e watchlist.watch_signal_event, p_short text, p_long text) returns boolean
+language sql stable as $$
+  select exists (
+    select 1 from watchlist.live_trade_signal s
+    join watchlist.watch_signal_event p on p.id = s.event_id
+    where s.symbol = e.symbol and s.kind = 'auto' and s.status <> 'ignored' and s.event_id <> e.id
+      and s.leg_short_exchange = p_short and s.leg_long_exchange = p_long
+      and p.signal_type = e.signal_type
+      and p.start_ts <= coalesce(e.last_trigger_ts, e.end_ts, e.start_ts) + make_interval(mins => watchlist.cfg_num('event.gap_minutes')::int)
+      and e.start_ts <= coalesce(p.last_trigger_ts, p.end_ts, p.start_ts) + make_interval(mins => watchlist.cfg_num('event.gap_minutes')::int))
+$$;

@@ -4,7 +4,7 @@
 -- Owns: watchlist.live_trade_signal (inserts, status transitions, NOTIFY live_trade),
 --       triggers on watch_signal_event (gate) and live_trade_signal (transition guard).
 --
--- Ignore reasons: signal_type, stale_event, legs_unknown, missing_factors, missing_prediction, invalid_prices,
+-- Ignore reasons: signal_type, stale_event, legs_unknown, duplicate_opportunity, missing_factors, missing_prediction, invalid_prices,
 -- unsupported_venue, venue_not_running, venue_preflight_failed, below_threshold, kill_switch, venue_unhealthy, duplicate_event,
 -- not_best_pair, symbol_active, cooldown, max_active, daily_cap, gate_error;
 -- set later by the jobs: recheck_failed, stale_signal, venue_preflight_failed.
@@ -274,6 +274,10 @@ begin
       if v_reason is null and exists (select 1 from watchlist.live_trade_signal s
           where s.event_id = e.id and s.status <> 'ignored') then
         v_reason := 'duplicate_event';
+      end if;
+      -- the same opportunity merged twice (a writer's dual-write): sql/attach.sql
+      if v_reason is null and watchlist.gate_same_opportunity(e, a.short_ex, a.long_ex) then
+        v_reason := 'duplicate_opportunity';
       end if;
       -- several pairs of one symbol in the same cycle: only the best qualifying one is tried
       if v_reason is null and exists (

@@ -103,28 +103,36 @@ describe('attach mode', () => {
     expect((await signalsOf(sym2)).map((x) => [x.status, x.reason])).toEqual([['ignored', 'legs_unknown']]);
   });
 
-  it('dual-write (the writer merges and the SQL merge runs): one traded opportunity, in either mode', async () => {
-    // standalone: our merge makes the traded event (open); the writer's own (new) is not gated
+  it('dual-write, standalone: the SQL merge and a writer still merging (its events open, as the plan saw it) trade one opportunity once, even after the first trade ends', async () => {
     await setConfig(db, 'ingest.attach', false);
     const sym = 'XRP/USDT:USDT';
-    const w = new FixtureWriter(db.pool, { legColumns: true });
+    const w = new FixtureWriter(db.pool, { legColumns: true, openStatus: 'open' });
     await w.minute(m(sym, 3));
     await w.minute(m(sym, 2));
     const evs = await eventsOf(sym);
-    expect(evs.map((e) => e.status).sort()).toEqual(['new', 'open']);
+    expect(evs.map((e) => e.status)).toEqual(['open', 'open']); // ours (from its raw rows), then the writer's
     let sigs = await signalsOf(sym);
-    expect(sigs.filter((x) => x.status !== 'ignored')).toHaveLength(1);
-    expect(sigs.map((x) => x.event_id)).toEqual([evs.find((e) => e.status === 'open')!.id]);
+    expect(sigs.filter((x) => x.status !== 'ignored').map((x) => x.event_id)).toEqual([evs[0].id]);
     await drain(db);
+    const traded = (await signalsOf(sym)).find((x) => x.status === 'open')!;
+    // the trade ends while both events go on (cooldown 0: the pair may trade again)
+    await db.query(`select watchlist.request_close($1, 'manual')`, [traded.id]);
+    await drain(db);
+    expect((await db.query('select status from watchlist.live_trade_signal where id = $1', [traded.id])).rows[0].status).toBe('closed');
+    await w.minute(m(sym, 1)); // both events extend: each is re-assessed
+    sigs = await signalsOf(sym);
+    expect(sigs.filter((x) => x.status !== 'ignored')).toHaveLength(1);
+    expect(sigs.filter((x) => x.event_id === evs[1].id).map((x) => x.reason)).toContain('duplicate_opportunity');
+  });
 
-    // attach: only the writer's event is traded; its raw rows add no event
-    await setConfig(db, 'ingest.attach', true);
+  it('dual-write, attach: only the writer events are traded; its raw rows add no event', async () => {
+    const w = new FixtureWriter(db.pool, { legColumns: true });
     const sym2 = 'DOGE/USDT:USDT';
     await w.minute(m(sym2, 3));
     const ev = await w.minute(m(sym2, 2));
     await w.minute(m(sym2, 1));
     expect((await eventsOf(sym2)).map((e) => e.id)).toEqual([String(ev)]);
-    sigs = await signalsOf(sym2);
+    const sigs = await signalsOf(sym2);
     expect(sigs.filter((x) => x.status !== 'ignored').map((x) => x.event_id)).toEqual([String(ev)]);
     await drain(db);
     expect((await signalsOf(sym2)).filter((x) => x.status === 'open')).toHaveLength(1);

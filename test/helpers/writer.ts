@@ -48,7 +48,8 @@ interface OpenEvent { id: number; last: Date; n: number; first: ReturnType<typeo
 export class FixtureWriter {
   private run = new Map<string, Date[]>();
   private open = new Map<string, OpenEvent>();
-  constructor(private db: pg.Pool | pg.Client, private opts: { legColumns?: boolean } = {}) {}
+  /** openStatus: 'new' (the plan's table: new → confirmed → dropped) or 'open' (what the plan's running writer was seen writing) */
+  constructor(private db: pg.Pool | pg.Client, private opts: { legColumns?: boolean; openStatus?: 'new' | 'open' } = {}) {}
 
   /** the writer's own partition scheme: <table>_YYYYMMDD */
   async ensureDay(ts: Date) {
@@ -109,14 +110,14 @@ export class FixtureWriter {
       const start = runNow[0];
       const { rows } = await this.db.query(
         `insert into watchlist.watch_signal_event (exchange, symbol, signal_type, start_ts, end_ts, duration_sec, features_agg, reason, status)
-         values ('multi', $1, 'B', $2, $3, $4, $5, 'writer: 2 consecutive minutes', 'new') returning id`,
-        [m.symbol, start, m.ts, (m.ts.getTime() - start.getTime()) / 1000, fa]);
+         values ('multi', $1, 'B', $2, $3, $4, $5, 'writer: 2 consecutive minutes', $6) returning id`,
+        [m.symbol, start, m.ts, (m.ts.getTime() - start.getTime()) / 1000, fa, this.opts.openStatus ?? 'new']);
       ev.id = Number(rows[0].id);
       this.open.set(m.symbol, ev);
     } else {
       await this.db.query(
         `update watchlist.watch_signal_event set end_ts = $2, duration_sec = extract(epoch from $2::timestamptz - start_ts)::int, features_agg = $3,
-           status = case when $4 >= 3 then 'confirmed' else status end where id = $1`,
+           status = case when $4 >= 3 and status = 'new' then 'confirmed' else status end where id = $1`,
         [ev.id, m.ts, fa, ev.n]);
     }
     return ev.id;
@@ -125,7 +126,7 @@ export class FixtureWriter {
   async drop(symbol: string) {
     const ev = this.open.get(symbol);
     if (!ev) return;
-    await this.db.query(`update watchlist.watch_signal_event set status = 'dropped' where id = $1`, [ev.id]);
+    await this.db.query(`update watchlist.watch_signal_event set status = $2 where id = $1`, [ev.id, this.opts.openStatus === 'open' ? 'closed' : 'dropped']);
     this.open.delete(symbol);
   }
 }
