@@ -198,6 +198,8 @@ begin
              and s.status in ('new', 'opening', 'open', 'closing')) then
     return 'symbol_active';
   end if;
+  -- the same opportunity merged twice (a writer's dual-write), checked under the lock: sql/attach.sql
+  if watchlist.gate_same_opportunity(e, a.short_ex, a.long_ex) then return 'duplicate_opportunity'; end if;
   if watchlist.gate_in_cooldown(e.symbol, a.short_ex, a.long_ex) then return 'cooldown'; end if;
   if (select count(*) from watchlist.live_trade_signal s where s.kind = 'auto'
       and s.status in ('new', 'opening', 'open', 'closing')) >= (p_thresholds->>'max_active')::numeric then
@@ -274,10 +276,6 @@ begin
       if v_reason is null and exists (select 1 from watchlist.live_trade_signal s
           where s.event_id = e.id and s.status <> 'ignored') then
         v_reason := 'duplicate_event';
-      end if;
-      -- the same opportunity merged twice (a writer's dual-write): sql/attach.sql
-      if v_reason is null and watchlist.gate_same_opportunity(e, a.short_ex, a.long_ex) then
-        v_reason := 'duplicate_opportunity';
       end if;
       -- several pairs of one symbol in the same cycle: only the best qualifying one is tried
       if v_reason is null and exists (
