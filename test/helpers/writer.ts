@@ -49,7 +49,12 @@ export class FixtureWriter {
   private run = new Map<string, Date[]>();
   private open = new Map<string, OpenEvent>();
   /** openStatus: 'new' (the plan's table: new → confirmed → dropped) or 'open' (what the plan's running writer was seen writing) */
-  constructor(private db: pg.Pool | pg.Client, private opts: { legColumns?: boolean; openStatus?: 'new' | 'open' } = {}) {}
+  private db: pg.Pool | pg.Client;
+  private opts: { legColumns?: boolean; openStatus?: 'new' | 'open' };
+  constructor(db: pg.Pool | pg.Client, opts: { legColumns?: boolean; openStatus?: 'new' | 'open' } = {}) {
+    this.db = db;
+    this.opts = opts;
+  }
 
   /** the writer's own partition scheme: <table>_YYYYMMDD */
   async ensureDay(ts: Date) {
