@@ -16,8 +16,9 @@ import { repoRoot } from './config.ts';
 const { clearAllPools } = createRequire(import.meta.url)('graphile-migrate/dist/pgReal.js') as { clearAllPools: () => void };
 
 const sqlDir = path.join(repoRoot, 'sql');
-// roles before anything that grants; grants after everything they grant on
-const FIRST = ['roles.sql'];
+// roles before anything that grants; grants after everything they grant on;
+// ensure_trigger (defer_ddl.sql) before any file that declares a trigger
+const FIRST = ['roles.sql', 'defer_ddl.sql'];
 const LAST = ['grants.sql'];
 
 export async function sqlFiles(): Promise<string[]> {

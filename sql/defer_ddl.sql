@@ -1,8 +1,10 @@
--- Triggers on the tables an external writer inserts into (watch_signal_raw,
--- watch_signal_event) are (re)created only when their definition changed, and then
--- as the last statements of the sql/ apply (db/migrate.ts runs run_deferred_ddl()
--- just before commit). DROP/CREATE TRIGGER lock the table against inserts until the
--- apply commits; done mid-apply, every later file's time was the writer's wait.
+-- Every trigger in sql/ is (re)created only when its definition changed, and then as
+-- the last statements of the sql/ apply (db/migrate.ts runs run_deferred_ddl() just
+-- before commit). DROP/CREATE TRIGGER take an ACCESS EXCLUSIVE lock held until the
+-- apply commits: done mid-apply on watch_signal_raw/_event, or on a table the writer's
+-- insert path reads (strategy_config through cfg(), live_trade_signal through the
+-- gate), every later file's time was the external writer's wait, and an open writer
+-- transaction made the migrate queue every later insert behind it.
 -- Owns: watchlist.ensure_trigger(), watchlist.run_deferred_ddl(), the comments
 --       'ddl:<md5>' on the triggers it creates.
 

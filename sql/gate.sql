@@ -33,9 +33,10 @@ begin
   return new;
 end $$;
 
-drop trigger if exists live_trade_signal_guard on watchlist.live_trade_signal;
+select watchlist.ensure_trigger('watchlist.live_trade_signal', 'live_trade_signal_guard', $ddl$
 create trigger live_trade_signal_guard before update on watchlist.live_trade_signal
-  for each row execute function watchlist.live_trade_signal_guard();
+  for each row execute function watchlist.live_trade_signal_guard()
+$ddl$);
 
 create or replace function watchlist.live_trade_signal_notify() returns trigger
 language plpgsql as $$
@@ -47,9 +48,10 @@ begin
   return null;
 end $$;
 
-drop trigger if exists live_trade_signal_notify on watchlist.live_trade_signal;
+select watchlist.ensure_trigger('watchlist.live_trade_signal', 'live_trade_signal_notify', $ddl$
 create trigger live_trade_signal_notify after insert or update on watchlist.live_trade_signal
-  for each row execute function watchlist.live_trade_signal_notify();
+  for each row execute function watchlist.live_trade_signal_notify()
+$ddl$);
 
 -- The one function the jobs move a signal with. p_patch sets extra columns.
 create or replace function watchlist.signal_transition(p_id bigint, p_to text, p_reason text default null, p_patch jsonb default '{}')

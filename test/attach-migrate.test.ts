@@ -142,4 +142,46 @@ describe('migrating a writer-owned database while the writer inserts', () => {
     expect(againWait).toBeLessThan(100);
     expect(await fingerprint(otherUrl, other)).toEqual(otherBefore);
   });
+
+  it("a re-migrate (every start) takes no lock on the writer's tables: it finishes while a writer transaction is open on both", async () => {
+    const w = new pg.Client({ connectionString: url });
+    await w.connect();
+    try {
+      await w.query('begin');
+      await new FixtureWriter(w).raw({ symbol: 'TX/USDT:USDT', ts: new Date(), high: { name: 'okx', bid: 101, ask: 101.1 }, low: { name: 'binance', bid: 98.9, ask: 99 } });
+      await w.query(`update watchlist.watch_signal_event set reason = reason where false`);
+      await w.query(`lock table watchlist.watch_signal_event in row exclusive mode`);
+      const t0 = performance.now();
+      const done = await Promise.race([
+        migrateDatabase(url).then(() => 'migrated'),
+        new Promise((r) => setTimeout(() => r('blocked'), 10_000)),
+      ]);
+      console.log(`re-migrate with a writer transaction open: ${done} after ${(performance.now() - t0).toFixed(0)} ms`);
+      expect(done).toBe('migrated');
+    } finally {
+      await w.query('rollback').catch(() => {});
+      await w.end();
+    }
+  });
+
+  it("partition rolling follows the writer's naming where it has one, and ours elsewhere", async () => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      const r = (await c.query('select watchlist.roll_partitions() as r')).rows[0].r;
+      const parts = async (t: string) => (await c.query(
+        `select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = $1::regclass order by 1`, [`watchlist.${t}`])).rows.map((x) => x.relname as string);
+      const day = (d: number) => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10).replaceAll('-', '');
+      for (const t of ['watch_signal_raw', 'watchlist_series_agg']) {
+        const names = await parts(t);
+        expect(names.filter((n) => /_p\d{8}$/.test(n))).toEqual([]);
+        expect(names).toEqual(expect.arrayContaining([`${t}_${day(0)}`, `${t}_${day(1)}`]));
+      }
+      expect(await parts('market_snapshot')).toContain(`market_snapshot_p${day(0)}`);
+      expect(r.created.some((n: string) => /^watch_signal_raw_p/.test(n))).toBe(false);
+    } finally {
+      await c.end();
+    }
+  });
 });
+
