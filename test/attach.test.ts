@@ -12,6 +12,7 @@ import { closeSharedVenues, drain, paperVenues } from './helpers/worker.ts';
 import { FixtureWriter, type WriterMinute } from './helpers/writer.ts';
 import type { TestDb } from './helpers/db.ts';
 import { applyAttachMode, attachWanted } from '../cli/attach.ts';
+import { freePort, spawnWl } from './helpers/proc.ts';
 
 const serverUrl = inject('pgServerUrl');
 const name = `wl_t_attach_${process.pid}`;
@@ -178,4 +179,18 @@ describe('attach mode', () => {
     const audit = (await db.query(`select changed_by, note from watchlist.strategy_config_audit where key = 'ingest.attach' order by id desc limit 2`)).rows;
     expect(audit.map((a) => a.note)).toEqual(['WL_ATTACH', 'wl up --attach']);
   });
+
+  it('`wl up --attach` says so in its start-up banner and stores the mode', async () => {
+    await setConfig(db, 'ingest.attach', false);
+    const up = spawnWl(['up', '--attach'], { DATABASE_URL: db.url, PORT: String(await freePort()), WL_VENUE_MODE: 'paper', WL_BACKFILL_HOURS: '0', WL_ATTACH: '' });
+    try {
+      await up.waitFor(/ready\./, 90_000);
+      expect(up.output()).toMatch(/mode: ATTACHED to an external watchlist writer/);
+      expect((await db.query('select watchlist.attach_mode() as on')).rows[0].on).toBe(true);
+    } finally {
+      up.child.kill('SIGINT');
+      await up.exited();
+    }
+  });
 });
+
