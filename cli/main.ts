@@ -7,6 +7,7 @@ import { registerServe } from './serve.ts';
 import { registerBackfill } from './backfill.ts';
 import { registerTrade } from './trade.ts';
 import { registerPreflight } from './preflight.ts';
+import { registerDoctor } from './doctor.ts';
 import { log } from './log.ts';
 import { shutdown } from './lifecycle.ts';
 
@@ -18,6 +19,7 @@ registerServe(program);
 registerBackfill(program);
 registerTrade(program);
 registerPreflight(program);
+registerDoctor(program);
 
 // a command that fails stops what it started (the embedded PostgreSQL too) before exiting
 program.parseAsync(process.argv).catch(async (e: Error) => {

@@ -13,11 +13,13 @@ import { startServer } from './serve.ts';
 import { runPreflight } from './preflight.ts';
 import { describeModes, recordVenueModes } from '../workers/venues/venue-modes.ts';
 import type { VenueSet } from '../workers/venues/registry.ts';
+import { applyAttachMode } from './attach.ts';
 
 interface RunOptions {
   venues?: string;
   demo?: boolean;
   sandbox?: boolean;
+  attach?: boolean;
 }
 
 /** venues from --venues / WL_VENUES; paper unless keys are in the environment */
@@ -103,6 +105,7 @@ export function registerRun(program: Command) {
     .description('database + migrations + workers + GraphQL and pages: the whole product')
     .option('--venues <list>', 'exchanges to use (default WL_VENUES or binance,okx,bybit,bitget); live where keys are set')
     .option('--sandbox', "the exchanges' demo/testnet with the *_SANDBOX_* keys (WL_VENUE_SANDBOX=1)")
+    .option('--attach', 'an external watchlist writer owns the raw rows and events: trade from its events (WL_ATTACH=1)')
     .option('--demo', 'paper market at demo pace (dislocations revert in minutes) and a 30-minute max hold, to see the whole loop quickly')
     .action(async (o: RunOptions) => {
       if (o.demo) {
@@ -114,6 +117,7 @@ export function registerRun(program: Command) {
         config.embeddedPort = Number(process.env.WL_DEMO_PG_PORT || config.embeddedPort + 10);
       }
       const db = await openMigrated();
+      await applyAttachMode(db.url, o.attach);
       const set = await startVenues(db.url, o);
       if (o.demo) {
         const c = new pg.Client({ connectionString: db.url });

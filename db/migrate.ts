@@ -16,8 +16,9 @@ import { repoRoot } from './config.ts';
 const { clearAllPools } = createRequire(import.meta.url)('graphile-migrate/dist/pgReal.js') as { clearAllPools: () => void };
 
 const sqlDir = path.join(repoRoot, 'sql');
-// roles before anything that grants; grants after everything they grant on
-const FIRST = ['roles.sql'];
+// roles before anything that grants; grants after everything they grant on;
+// ensure_trigger (defer_ddl.sql) before any file that declares a trigger
+const FIRST = ['roles.sql', 'defer_ddl.sql'];
 const LAST = ['grants.sql'];
 
 export async function sqlFiles(): Promise<string[]> {
@@ -44,6 +45,8 @@ export async function applySqlDir(url: string, log: (m: string) => void = () => 
         throw new Error(`sql/${f}: ${(e as Error).message}`, { cause: e });
       }
     }
+    // triggers on the writer's tables last, so their locks last only until this commit (sql/defer_ddl.sql)
+    await client.query('select watchlist.run_deferred_ddl()');
     await client.query('commit');
     log(`applied sql/ (${files.length} files)`);
   } catch (e) {

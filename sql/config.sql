@@ -124,9 +124,10 @@ begin
   end if;
   return new;
 end $$;
-drop trigger if exists strategy_config_check on watchlist.strategy_config;
+select watchlist.ensure_trigger('watchlist.strategy_config', 'strategy_config_check', $ddl$
 create trigger strategy_config_check before insert or update on watchlist.strategy_config
-  for each row execute function watchlist.strategy_config_check();
+  for each row execute function watchlist.strategy_config_check()
+$ddl$);
 
 -- Every config change goes through here so it is audited with who and why.
 create or replace function watchlist.set_config(p_key text, p_value jsonb, p_note text default null)

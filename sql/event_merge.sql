@@ -92,6 +92,8 @@ declare
   v_n int := greatest(1, watchlist.cfg_num('event.n_consecutive')::int);
   v_m interval := make_interval(secs => 60 * greatest(1, watchlist.cfg_num('event.gap_minutes')));
 begin
+  -- attach mode: the writer merges its own rows into events (sql/attach.sql)
+  if watchlist.attach_mode() then return null; end if;
   -- make sure every key has a state row we can lock
   insert into watchlist.event_merge_state (exchange, symbol, signal_type, leg_a_exchange, leg_b_exchange)
   select distinct r.exchange, r.symbol, r.signal_type, coalesce(r.leg_a_exchange, ''), coalesce(r.leg_b_exchange, '')
@@ -301,11 +303,12 @@ begin
   return null;
 end $$;
 
-drop trigger if exists watch_signal_raw_merge on watchlist.watch_signal_raw;
+select watchlist.ensure_trigger('watchlist.watch_signal_raw', 'watch_signal_raw_merge', $ddl$
 create trigger watch_signal_raw_merge
   after insert on watchlist.watch_signal_raw
   referencing new table as new_rows
-  for each statement execute function watchlist.merge_raw_events();
+  for each statement execute function watchlist.merge_raw_events()
+$ddl$);
 
 -- Close open events quiet for more than M minutes. Returns how many it closed.
 create or replace function watchlist.close_stale_events(p_at timestamptz default now()) returns integer
@@ -314,6 +317,8 @@ declare
   v_m interval := make_interval(secs => 60 * greatest(1, watchlist.cfg_num('event.gap_minutes')));
   v_count int;
 begin
+  -- attach mode: the writer closes its own events
+  if watchlist.attach_mode() then return 0; end if;
   with closed as (
     update watchlist.watch_signal_event e set
       status = 'closed',
@@ -346,11 +351,13 @@ begin
   return new;
 end $$;
 
-drop trigger if exists watch_signal_event_finalize_ins on watchlist.watch_signal_event;
+select watchlist.ensure_trigger('watchlist.watch_signal_event', 'watch_signal_event_finalize_ins', $ddl$
 create trigger watch_signal_event_finalize_ins before insert on watchlist.watch_signal_event
   for each row when (new.status = 'closed' and new.feat_n is not null)
-  execute function watchlist.event_finalize_features();
-drop trigger if exists watch_signal_event_finalize_upd on watchlist.watch_signal_event;
+  execute function watchlist.event_finalize_features()
+$ddl$);
+select watchlist.ensure_trigger('watchlist.watch_signal_event', 'watch_signal_event_finalize_upd', $ddl$
 create trigger watch_signal_event_finalize_upd before update on watchlist.watch_signal_event
   for each row when (new.status = 'closed' and old.status is distinct from 'closed' and new.feat_n is not null)
-  execute function watchlist.event_finalize_features();
+  execute function watchlist.event_finalize_features()
+$ddl$);

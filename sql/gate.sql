@@ -4,9 +4,9 @@
 -- Owns: watchlist.live_trade_signal (inserts, status transitions, NOTIFY live_trade),
 --       triggers on watch_signal_event (gate) and live_trade_signal (transition guard).
 --
--- Ignore reasons: signal_type, missing_factors, missing_prediction, invalid_prices,
--- unsupported_venue, venue_not_running, venue_preflight_failed, below_threshold, kill_switch, venue_unhealthy,
--- venue_foreign_activity, duplicate_event,
+-- Ignore reasons: signal_type, stale_event, legs_unknown, duplicate_opportunity, missing_factors, missing_prediction,
+-- invalid_prices, unsupported_venue, venue_not_running, venue_preflight_failed, below_threshold, kill_switch,
+-- venue_unhealthy, venue_foreign_activity, duplicate_event,
 -- not_best_pair, symbol_active, cooldown, max_active, daily_cap, gate_error;
 -- set later by the jobs: recheck_failed, stale_signal, venue_preflight_failed.
 
@@ -34,9 +34,10 @@ begin
   return new;
 end $$;
 
-drop trigger if exists live_trade_signal_guard on watchlist.live_trade_signal;
+select watchlist.ensure_trigger('watchlist.live_trade_signal', 'live_trade_signal_guard', $ddl$
 create trigger live_trade_signal_guard before update on watchlist.live_trade_signal
-  for each row execute function watchlist.live_trade_signal_guard();
+  for each row execute function watchlist.live_trade_signal_guard()
+$ddl$);
 
 create or replace function watchlist.live_trade_signal_notify() returns trigger
 language plpgsql as $$
@@ -48,9 +49,10 @@ begin
   return null;
 end $$;
 
-drop trigger if exists live_trade_signal_notify on watchlist.live_trade_signal;
+select watchlist.ensure_trigger('watchlist.live_trade_signal', 'live_trade_signal_notify', $ddl$
 create trigger live_trade_signal_notify after insert or update on watchlist.live_trade_signal
-  for each row execute function watchlist.live_trade_signal_notify();
+  for each row execute function watchlist.live_trade_signal_notify()
+$ddl$);
 
 -- The one function the jobs move a signal with. p_patch sets extra columns.
 create or replace function watchlist.signal_transition(p_id bigint, p_to text, p_reason text default null, p_patch jsonb default '{}')
@@ -83,7 +85,8 @@ create or replace function watchlist.gate_assess(e watchlist.watch_signal_event,
 language plpgsql stable as $$
 declare
   v_h text := watchlist.cfg_num('trade.horizon_min')::int::text;
-  m jsonb := e.features_agg->'meta_last';
+  -- the writer's shapes with their fallbacks (sql/attach.sql)
+  m jsonb := watchlist.event_trade_meta(e);
   pr jsonb := m->'pnl_regression'->v_h;
   hi jsonb := m #> '{trigger_details,prices,high}';
   lo jsonb := m #> '{trigger_details,prices,low}';
@@ -94,7 +97,7 @@ declare
   num constant text := 'number';
 begin
   snapshot := jsonb_build_object('trigger_details', m->'trigger_details', 'pnl_regression', m->'pnl_regression',
-    'factors', f, 'event_status', e.status, 'event_last_trigger_ts', e.last_trigger_ts);
+    'factors', f, 'event_status', e.status, 'event_last_trigger_ts', e.last_trigger_ts, 'fallback', m->'fallback');
   short_ex := hi->>'exchange';
   long_ex := lo->>'exchange';
   if jsonb_typeof(pr->'pnl_hat') = num then pnl_hat := (pr->>'pnl_hat')::float8; end if;
@@ -104,8 +107,11 @@ begin
     reason := 'signal_type'; return;
   end if;
   -- a backfill or a lagging writer replays old minutes: history is not an opportunity
-  if coalesce(e.last_trigger_ts, e.start_ts) < now() - make_interval(secs => watchlist.cfg_num('trade.max_event_age_s')) then
+  if coalesce(e.last_trigger_ts, e.end_ts, e.start_ts) < now() - make_interval(secs => watchlist.cfg_num('trade.max_event_age_s')) then
     reason := 'stale_event'; return;
+  end if;
+  if m->'fallback' ? 'legs_unknown' then
+    reason := 'legs_unknown'; return;
   end if;
   foreach k in array array['raw_slope_3m','raw_drift_ratio','spread_log_short_over_long','raw_crossings_1h','raw_best_buy_high_sell_low'] loop
     if jsonb_typeof(f->k) is distinct from num then reason := 'missing_factors'; return; end if;
@@ -195,6 +201,8 @@ begin
              and s.status in ('new', 'opening', 'open', 'closing')) then
     return 'symbol_active';
   end if;
+  -- the same opportunity merged twice (a writer's dual-write), checked under the lock: sql/attach.sql
+  if watchlist.gate_same_opportunity(e, a.short_ex, a.long_ex) then return 'duplicate_opportunity'; end if;
   if watchlist.gate_in_cooldown(e.symbol, a.short_ex, a.long_ex) then return 'cooldown'; end if;
   if (select count(*) from watchlist.live_trade_signal s where s.kind = 'auto'
       and s.status in ('new', 'opening', 'open', 'closing')) >= (p_thresholds->>'max_active')::numeric then
@@ -241,7 +249,7 @@ begin
         x.long_ex, x.short_ex, 'ignored', x.reason, x.snapshot, 'auto', date_trunc('minute', coalesce(n.last_trigger_ts, n.start_ts))
       from new_events n
       cross join lateral watchlist.gate_assess(n::watchlist.watch_signal_event) x
-      where n.status = 'open' and x.reason is not null
+      where watchlist.event_status_live(n.status) and x.reason is not null
       order by n.symbol, n.id;
     exception when others then
       null;
@@ -251,7 +259,7 @@ begin
   -- while its latest prediction clears the thresholds, so a below-threshold event
   -- costs nothing per minute and one that improves is still caught
   for e in select n.* from new_events n
-           where n.status = 'open'
+           where watchlist.event_status_live(n.status)
              and (TG_OP = 'INSERT' and not exists (select 1 from watchlist.live_trade_signal s where s.event_id = n.id)
               or TG_OP = 'UPDATE' and (
                jsonb_typeof(n.features_agg #> array['meta_last', 'pnl_regression', v_h, 'pnl_hat']) = 'number'
@@ -279,7 +287,7 @@ begin
       if v_reason is null and exists (
           select 1 from watchlist.watch_signal_event p
           cross join lateral watchlist.gate_assess(p) pa
-          where p.symbol = e.symbol and p.signal_type = e.signal_type and p.id <> e.id and p.status = 'open'
+          where p.symbol = e.symbol and p.signal_type = e.signal_type and p.id <> e.id and watchlist.event_status_live(p.status)
             and date_trunc('minute', coalesce(p.last_trigger_ts, p.start_ts)) = v_cycle
             and pa.reason is null
             and (pa.pnl_hat, pa.win_prob, -p.id) > (a.pnl_hat, a.win_prob, -e.id)
@@ -300,9 +308,11 @@ begin
   return null;
 end $$;
 
-drop trigger if exists watch_signal_event_gate_ins on watchlist.watch_signal_event;
+select watchlist.ensure_trigger('watchlist.watch_signal_event', 'watch_signal_event_gate_ins', $ddl$
 create trigger watch_signal_event_gate_ins after insert on watchlist.watch_signal_event
-  referencing new table as new_events for each statement execute function watchlist.gate_events();
-drop trigger if exists watch_signal_event_gate_upd on watchlist.watch_signal_event;
+  referencing new table as new_events for each statement execute function watchlist.gate_events()
+$ddl$);
+select watchlist.ensure_trigger('watchlist.watch_signal_event', 'watch_signal_event_gate_upd', $ddl$
 create trigger watch_signal_event_gate_upd after update on watchlist.watch_signal_event
-  referencing new table as new_events for each statement execute function watchlist.gate_events();
+  referencing new table as new_events for each statement execute function watchlist.gate_events()
+$ddl$);

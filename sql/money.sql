@@ -26,9 +26,10 @@ begin
   return new;
 end $$;
 
-drop trigger if exists live_trade_fill_fee_usdt on watchlist.live_trade_fill;
+select watchlist.ensure_trigger('watchlist.live_trade_fill', 'live_trade_fill_fee_usdt', $ddl$
 create trigger live_trade_fill_fee_usdt before insert or update of fee, fee_currency on watchlist.live_trade_fill
-  for each row execute function watchlist.live_trade_fill_fee_usdt();
+  for each row execute function watchlist.live_trade_fill_fee_usdt()
+$ddl$);
 
 -- Fills whose fee still needs a USDT price (all trades when p_signal_id is null).
 -- A fill is retried by the minute job until trade.fee_conversion_attempts failures.
@@ -197,10 +198,11 @@ begin
   return null;
 end $$;
 
-drop trigger if exists live_trade_signal_rollback_exit on watchlist.live_trade_signal;
+select watchlist.ensure_trigger('watchlist.live_trade_signal', 'live_trade_signal_rollback_exit', $ddl$
 create trigger live_trade_signal_rollback_exit after update of status on watchlist.live_trade_signal
   for each row when (new.status = 'partial_failed' and old.status is distinct from 'partial_failed')
-  execute function watchlist.live_trade_signal_rollback_exit();
+  execute function watchlist.live_trade_signal_rollback_exit()
+$ddl$);
 
 comment on column watchlist.live_trade_fill.fee_usdt is 'The fee in USDT: the fee itself when charged in USDT, else converted at the fee currency''s price at the fill time (null until converted).';
 comment on column watchlist.live_trade_fill.fee_rate is 'USDT per unit of fee_currency used for fee_usdt.';

@@ -139,9 +139,10 @@ begin
   return v_closed;
 end $$;
 
-drop trigger if exists live_trade_spread_sample_decide on watchlist.live_trade_spread_sample;
+select watchlist.ensure_trigger('watchlist.live_trade_spread_sample', 'live_trade_spread_sample_decide', $ddl$
 create trigger live_trade_spread_sample_decide after insert on watchlist.live_trade_spread_sample
-  for each row execute function watchlist.spread_sample_decide();
+  for each row execute function watchlist.spread_sample_decide()
+$ddl$);
 
 -- close_trade: what each leg still holds and which close orders are unresolved.
 create or replace function watchlist.trade_close_context(p_signal_id bigint) returns jsonb

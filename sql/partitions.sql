@@ -1,9 +1,25 @@
 -- Daily RANGE partitions on `ts` for watch_signal_raw, watchlist_series_agg and
--- market_snapshot. Owns: the partitions themselves (named <table>_pYYYYMMDD) and
+-- market_snapshot. Owns: the partitions themselves (named <table>_pYYYYMMDD, or
+-- <table>_YYYYMMDD where the writer already named them so: partition_name()) and
 -- watchlist.partition_policy (retention / pre-make days per table).
 -- There is deliberately no DEFAULT partition: a row for a day without a partition
 -- fails its INSERT loudly ("no partition of relation ... found for row") instead
 -- of being parked where retention never looks.
+
+-- The day partition's name. An existing writer (test/fixtures/legacy-watchlist.sql,
+-- watchlist_pg_writer.py) names its partitions <table>_YYYYMMDD; a table that already
+-- has partitions named that way and none of ours keeps the writer's scheme, so the
+-- writer's own partition manager finds the names it expects and no second scheme appears.
+create or replace function watchlist.partition_name(p_table text, p_day date) returns text
+language sql stable as $$
+  select format(case when exists (
+      select 1 from pg_inherits i join pg_class c on c.oid = i.inhrelid
+      where i.inhparent = to_regclass(format('watchlist.%I', p_table)) and c.relname ~ ('^' || p_table || '_[0-9]{8}$'))
+    and not exists (
+      select 1 from pg_inherits i join pg_class c on c.oid = i.inhrelid
+      where i.inhparent = to_regclass(format('watchlist.%I', p_table)) and c.relname ~ ('^' || p_table || '_p[0-9]{8}$'))
+    then '%s_%s' else '%s_p%s' end, p_table, to_char(p_day, 'YYYYMMDD'))
+$$;
 
 create or replace function watchlist.ensure_partitions(p_table text, p_from timestamptz, p_to timestamptz)
 returns setof text
@@ -20,7 +36,7 @@ begin
   end if;
   perform pg_advisory_xact_lock(hashtext('wl:partitions:' || p_table));
   for d in select generate_series((p_from at time zone 'UTC')::date, (p_to at time zone 'UTC')::date, interval '1 day')::date loop
-    v_name := format('%s_p%s', p_table, to_char(d, 'YYYYMMDD'));
+    v_name := watchlist.partition_name(p_table, d);
     if to_regclass(format('watchlist.%I', v_name)) is not null then continue; end if;
     begin
       execute format(

@@ -111,11 +111,13 @@ begin
   return null;
 end $$;
 
-drop trigger if exists watch_signal_raw_guard_params on watchlist.watch_signal_raw;
+-- declared through ensure_trigger (sql/defer_ddl.sql): recreated only when changed, at the end of the apply
+select watchlist.ensure_trigger('watchlist.watch_signal_raw', 'watch_signal_raw_guard_params', $ddl$
 create trigger watch_signal_raw_guard_params before insert on watchlist.watch_signal_raw
-  for each statement execute function watchlist.raw_guard_params();
+  for each statement execute function watchlist.raw_guard_params()
+$ddl$);
 
-drop trigger if exists watch_signal_raw_guard on watchlist.watch_signal_raw;
+select watchlist.ensure_trigger('watchlist.watch_signal_raw', 'watch_signal_raw_guard', $ddl$
 create trigger watch_signal_raw_guard before insert on watchlist.watch_signal_raw
   for each row
   when (coalesce(current_setting('wl.raw_venues', true), '') = ''
@@ -126,7 +128,8 @@ create trigger watch_signal_raw_guard before insert on watchlist.watch_signal_ra
              new.leg_a_funding_rate, new.leg_b_funding_rate,
              statement_timestamp(), nullif(current_setting('wl.raw_max_future_s', true), '')::float8,
              nullif(current_setting('wl.raw_max_price', true), '')::numeric, current_setting('wl.raw_venues', true)) is not null)
-  execute function watchlist.raw_guard_divert();
+  execute function watchlist.raw_guard_divert()
+$ddl$);
 
 -- What operators look at: rejections per hour and reason, with the latest example.
 create or replace view watchlist.v_raw_rejections as

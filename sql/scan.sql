@@ -188,7 +188,7 @@ begin
   if to_regclass(format('watchlist.pair_minute_h%s', to_char(v_hour at time zone 'UTC', 'YYYYMMDDHH24'))) is null then
     perform watchlist.ensure_pair_minute_hour(v_hour);
   end if;
-  if to_regclass(format('watchlist.watch_signal_raw_p%s', to_char(v_ts at time zone 'UTC', 'YYYYMMDD'))) is null then
+  if not watchlist.attach_mode() and to_regclass(format('watchlist.watch_signal_raw_p%s', to_char(v_ts at time zone 'UTC', 'YYYYMMDD'))) is null then
     perform watchlist.ensure_partitions('watch_signal_raw', v_ts, v_ts);
   end if;
 
@@ -359,6 +359,8 @@ begin
   from keep k
   join tops t on t.symbol = k.symbol
   join exch e on e.symbol = k.symbol
+  -- attach mode: the writer owns watch_signal_raw (series and snapshots are still kept)
+  where not watchlist.attach_mode()
   order by k.symbol, k.hi, k.lo;
   get diagnostics v_raw = row_count;
 

@@ -53,6 +53,7 @@ insert into watchlist.setting as t (key, type, unit, default_value, min_value, m
   ('trade.lookup_span_s', 'number', 'seconds', '30', 1, 600, null, null, null, false, false, 'look-ups must answer "no such order" for this long (and the venue position be explained) before an order without an exchange id is concluded not placed'),
   ('trade.fill_wait_s', 'number', 'seconds', '120', 0, 3600, null, null, null, false, false, 'a filled order whose trade list does not add up is read again for this long, then one synthetic fill from its average is recorded'),
   ('trade.lookup_clock_tolerance_s', 'number', 'seconds', '5', 0, 60, null, null, null, false, false, 'a found order may be created at most this much before our prepared row (clock difference) and still be ours'),
+  ('ingest.attach', 'boolean', null, 'false', null, null, null, null, null, false, false, 'attach mode: an external writer owns watch_signal_raw/watch_signal_event; the scanner writes no raw rows, the SQL merge creates no events, the gate trades the writer''s events (set by wl up --attach / WL_ATTACH)'),
   ('kill_switch', 'integer', 'level', '0', 0, 2, null, null, null, false, false, '0 off, 1 stop new entries, 2 stop entries and flatten every open trade and manual position')
 on conflict (key) do update set type = excluded.type, unit = excluded.unit, default_value = excluded.default_value,
   min_value = excluded.min_value, max_value = excluded.max_value, max_key = excluded.max_key,
@@ -77,8 +78,10 @@ end $$;
 -- is lost: strategy_config_audit has every old value.
 do $$
 declare r record; v_err text;
+  -- on a fresh database the check trigger is created at the end of the apply (sql/defer_ddl.sql)
+  v_trig boolean := exists (select 1 from pg_trigger where tgname = 'strategy_config_check' and tgrelid = 'watchlist.strategy_config'::regclass);
 begin
-  alter table watchlist.strategy_config disable trigger strategy_config_check;
+  if v_trig then alter table watchlist.strategy_config disable trigger strategy_config_check; end if;
   for r in select c.key, c.value from watchlist.strategy_config c
            where not exists (select 1 from watchlist.setting s where s.key = c.key) loop
     delete from watchlist.strategy_config where key = r.key;
@@ -95,7 +98,7 @@ begin
       values (r.key, r.value, r.default_value, 'migrate', 'invalid value reset to the registry default: ' || v_err);
     end if;
   end loop;
-  alter table watchlist.strategy_config enable trigger strategy_config_check;
+  if v_trig then alter table watchlist.strategy_config enable trigger strategy_config_check; end if;
 end $$;
 
 -- Every registered setting has a row, so psql and the pages see the value in force.

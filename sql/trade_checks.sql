@@ -98,7 +98,7 @@ begin
   for v_ev in
     select p.id from watchlist.watch_signal_event p
     cross join lateral watchlist.gate_assess(p) pa
-    where p.symbol = s.symbol and p.signal_type = s.signal_type and p.status = 'open' and p.id <> s.event_id
+    where p.symbol = s.symbol and p.signal_type = s.signal_type and watchlist.event_status_live(p.status) and p.id <> s.event_id
       -- this cycle's, or re-triggered since (the scanner's next minute may land before the job)
       and date_trunc('minute', coalesce(p.last_trigger_ts, p.start_ts)) >= s.cycle_ts
       and pa.reason is null

@@ -14,9 +14,10 @@ begin
     'stage', new.stage, 'venue', new.venue, 'error_class', new.error_class)::text);
   return null;
 end $$;
-drop trigger if exists live_trade_error_notify on watchlist.live_trade_error;
+select watchlist.ensure_trigger('watchlist.live_trade_error', 'live_trade_error_notify', $ddl$
 create trigger live_trade_error_notify after insert on watchlist.live_trade_error
-  for each row execute function watchlist.live_trade_error_notify();
+  for each row execute function watchlist.live_trade_error_notify()
+$ddl$);
 
 create or replace function watchlist.trade_error(p_signal_id bigint, p_stage text, p_venue text, p_class text,
   p_message text, p_payload jsonb default null, p_order_id bigint default null) returns bigint

@@ -192,6 +192,19 @@ describe('pages and static files beside /graphql', () => {
   });
 });
 
+describe('the live trading page', () => {
+  it("its main query answers the attach mode the page shows (ingest.attach)", async () => {
+    // @ts-expect-error a browser module without type declarations
+    const { MAIN_QUERY } = await import('../graphql/pages/live_queries.js');
+    const off = await gql(MAIN_QUERY);
+    expect(off.errors).toBeUndefined();
+    expect(off.data.attach.value).toBe(false);
+    await db.query(`select watchlist.set_config('ingest.attach', 'true', 'test')`);
+    expect((await gql(MAIN_QUERY)).data.attach.value).toBe(true);
+    await db.query(`select watchlist.set_config('ingest.attach', 'false', 'test')`);
+  });
+});
+
 describe('trader functions as mutations', () => {
   it('manualTrade: refused anonymously; as the trader it enqueues a manual_order job and writes an audit row', async () => {
     const m = `mutation($v: String!) { manualTrade(input: { pVenue: $v, pSymbol: "BTC/USDT:USDT", pAction: "open_long", pNotionalUsdt: "20" }) { result } }`;

@@ -46,6 +46,7 @@ query LivePage {
   killSwitch: strategyConfigByKey(key: "kill_switch") { value updatedAt updatedBy }
   venues: strategyConfigByKey(key: "trade.venues") { value }
   venueModes: allVenueModes(orderBy: PRIMARY_KEY_ASC, first: 50) { nodes { venue mode marketsLoaded } }
+  attach: strategyConfigByKey(key: "ingest.attach") { value }
 }`;
 
 /** the samples of a set of trades, one aliased field each (newest first, a day at most) */

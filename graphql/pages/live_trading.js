@@ -165,6 +165,8 @@ function renderControls(d) {
     i ? ' · ' : '',
     el('span', { class: `venue-mode ${m.mode}`, title: m.marketsLoaded ? '' : 'markets not loaded at start' }, `${m.venue} ${m.mode}${m.marketsLoaded ? '' : ' (!)'}`),
   ]));
+  // attach mode (README "Attach to an existing watchlist"): the writer's events are traded
+  $('ingest-mode').textContent = d.attach?.value === true ? 'attached to the watchlist writer' : 'standalone';
   const venues = Array.isArray(d.venues?.value) ? d.venues.value : [];
   const known = new Set([...venues, ...d.health.nodes.map((h) => h.venue), ...d.positions.nodes.map((p) => p.venue)]);
   const sel = $('venue');
