@@ -9,6 +9,8 @@ export function onShutdown(name: string, stop: () => Promise<unknown>) {
   stack.push({ name, stop });
 }
 
+export const isStopping = () => stopping;
+
 export async function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;

@@ -7,7 +7,8 @@
 // live (keys required). WL_SIM_SEED seeds the simulator (default 42).
 // WL_SIM_DEMO=1 makes the simulated market busier for a demo: dislocations about
 // fifty times as often, holding and reverting five times faster.
-import pg from 'pg';
+import type pg from 'pg';
+import { makePool } from '../../db/pool.ts';
 import type { Venue } from './types.ts';
 import { PaperVenue } from './paper-venue.ts';
 import type { Queryable } from './paper-venue.ts';
@@ -119,8 +120,7 @@ export function sharedVenues(fallbackDb?: Queryable): Promise<VenueSet> {
   if (!db) {
     const url = c.url ?? process.env['DATABASE_URL'];
     if (url) {
-      db = ownPool = new pg.Pool({ connectionString: url, max: 4 });
-      ownPool.on('error', (e) => process.stderr.write(`venues ledger pool: ${e.message}\n`));
+      db = ownPool = makePool('venues ledger', { connectionString: url, max: 4 });
     }
     else db = fallbackDb;
   }
