@@ -21,6 +21,10 @@ export interface PresetOptions {
   /** Ruru (GraphiQL) at /graphiql; default: unless NODE_ENV=production */
   graphiql?: boolean;
   poolMax?: number;
+  /** the pool PostGraphile connects through (graphql/pools.ts routes it by viewer); default: its own */
+  pool?: import('pg').Pool;
+  /** the LISTEN side of subscriptions; default: from the pool */
+  pgSubscriber?: import('postgraphile/adaptors/pg').PgSubscriber;
 }
 
 export function makePreset(opts: PresetOptions): GraphileConfig.Preset {
@@ -34,7 +38,9 @@ export function makePreset(opts: PresetOptions): GraphileConfig.Preset {
         schemas: ['watchlist'],
         pubsub: true,
         pgSettingsForIntrospection: { role: 'wl_trader' },
-        poolConfig: { max: opts.poolMax ?? 10, options: ANONYMOUS_SESSION_OPTIONS },
+        ...(opts.pool
+          ? { pool: opts.pool, pgSubscriber: opts.pgSubscriber }
+          : { poolConfig: { max: opts.poolMax ?? 10, options: ANONYMOUS_SESSION_OPTIONS } }),
       }),
     ],
     grafast: {

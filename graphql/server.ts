@@ -11,6 +11,9 @@ import { createRequire } from 'node:module';
 import { postgraphile } from 'postgraphile';
 import { grafserv } from 'postgraphile/grafserv/node';
 import { makePreset, type PresetOptions } from './preset.ts';
+import { makeGraphqlPools, requestViewer } from './pools.ts';
+import { makeAdmission } from './admission.ts';
+import { makeAuthenticator } from './auth.ts';
 
 const require = createRequire(import.meta.url);
 const pagesDir = path.join(import.meta.dirname, 'pages');
@@ -73,14 +76,21 @@ export interface RunningServer {
 }
 
 export async function startServer(opts: PresetOptions & { port?: number; host?: string }): Promise<RunningServer> {
-  const preset = makePreset(opts);
+  // anonymous and trader requests on separate pools, anonymous ones limited per client
+  const pools = opts.pool ? null : makeGraphqlPools(opts.url);
+  const preset = makePreset(pools ? { ...opts, pool: pools.router, pgSubscriber: pools.subscriber } : opts);
+  const viewerOf = makeAuthenticator(opts.traderToken ?? process.env.WL_TRADER_TOKEN);
+  const admission = makeAdmission();
   const pgl = postgraphile(preset);
   const serv = pgl.createServ(grafserv);
   const graphqlHandler = serv.createHandler();
   const server = http.createServer((req, res) => {
     serveStatic(req, res).then(
       (done) => {
-        if (!done) graphqlHandler(req, res);
+        if (done) return;
+        const viewer = viewerOf(req.headers.authorization);
+        if (viewer === 'anonymous' && !admission.admit(req, res)) return;
+        requestViewer.run(viewer, () => graphqlHandler(req, res));
       },
       (e) => {
         res.writeHead(500).end(String((e as Error).message));
@@ -114,6 +124,7 @@ export async function startServer(opts: PresetOptions & { port?: number; host?: 
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await pgl.release(); // releases the grafserv instance too, but not the pg services
       for (const svc of preset.pgServices ?? []) await svc.release?.();
+      await pools?.end();
     },
   };
 }

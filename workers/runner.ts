@@ -28,7 +28,7 @@ export interface WorkerOptions {
 
 export async function startWorker(opts: WorkerOptions): Promise<Runner> {
   const concurrency = opts.concurrency ?? Number(process.env.WL_WORKER_CONCURRENCY || 8);
-  const pgPool = makePool('worker', { connectionString: opts.url, max: opts.poolMax ?? concurrency + 4 });
+  const pgPool = makePool('worker', { connectionString: opts.url, max: opts.poolMax ?? concurrency + 4, application_name: 'wl-worker' });
   let started: Runner | null = null;
   let stopping = false;
   try {
