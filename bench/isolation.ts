@@ -3,7 +3,7 @@
 // role, exactly as `wl up` runs them (paper venues). Two phases of WL_BENCH_MINUTES
 // (default 2) whole minutes each: a baseline with no load, then ten heavy anonymous
 // readers (each from its own loopback address; a sort over WL_BENCH_ROWS market
-// snapshots, default 1,000,000, on an unindexed column) running back to back. In both
+// snapshots, default 300,000, on an unindexed column) running back to back. In both
 // the trader toggles the kill switch every 500 ms over HTTP. Reported: trader mutation
 // p50/p99, and the lateness of each minute's collect+scan (scan_run: end of the scan
 // − the minute it is for), with the load/baseline ratios.
@@ -17,7 +17,7 @@ import { freePort } from '../db/free-port.ts';
 import { supervise } from '../cli/supervise.ts';
 
 const MINUTES = Number(process.env.WL_BENCH_MINUTES || 2);
-const ROWS = Number(process.env.WL_BENCH_ROWS || 1_000_000);
+const ROWS = Number(process.env.WL_BENCH_ROWS || 300_000);
 const TOKEN = 'bench-isolation-trader-token-000000';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const say = (m: string) => process.stderr.write(`${new Date().toISOString()} bench: ${m}\n`);

@@ -39,9 +39,17 @@ export const poolSizes = () => ({
 
 export function makeGraphqlPools(url: string, sizes = poolSizes()): GraphqlPools {
   const common = { connectionString: url, options: ANONYMOUS_SESSION_OPTIONS, idleTimeoutMillis: 30_000 };
-  // an anonymous request waits at most 10 s for a connection, then fails (the reader retries)
-  // application_name shows each pool's sessions in pg_stat_activity
-  const anonymous = makePool('graphql anonymous', { ...common, max: sizes.anonymous, connectionTimeoutMillis: 10_000, application_name: 'wl-graphql-anonymous' });
+  // application_name shows each pool's sessions in pg_stat_activity. An anonymous
+  // request waits at most 10 s for a connection, then fails (the reader retries); it
+  // runs without parallel workers, so three readers occupy three backends, not nine,
+  // and leave the cores to the trader and the worker
+  const anonymous = makePool('graphql anonymous', {
+    ...common,
+    options: `${ANONYMOUS_SESSION_OPTIONS} -c max_parallel_workers_per_gather=0`,
+    max: sizes.anonymous,
+    connectionTimeoutMillis: 10_000,
+    application_name: 'wl-graphql-anonymous',
+  });
   const trader = makePool('graphql trader', { ...common, max: sizes.trader, application_name: 'wl-graphql-trader' });
   const listen = makePool('graphql listen', { ...common, max: sizes.listen, application_name: 'wl-graphql-listen' });
   const router = {

@@ -24,7 +24,8 @@ const waitGone = async (pids: number[], ms = 15_000) => {
 };
 
 describe('wl up', () => {
-  it('starts the embedded database, migrates, prints the connection string; SIGINT leaves no postgres', async () => {
+  // `wl up` starts two child processes (worker, API) besides itself: slower on a busy machine
+  it('starts the embedded database, migrates, prints the connection string; SIGINT leaves no postgres', { timeout: 180_000 }, async () => {
     const env = { WL_DATA_DIR: dataDir, WL_PG_PORT: String(await freePort()), PORT: String(await freePort()), DATABASE_URL: '', WL_BACKFILL_HOURS: '0' };
     const up = spawnWl(['up'], env);
     await up.waitFor(/ready\./, 90_000);
@@ -44,7 +45,7 @@ describe('wl up', () => {
     await waitGone([]);
   });
 
-  it('after a SIGKILL leaves postgres orphaned, the next start takes over and stops cleanly', async () => {
+  it('after a SIGKILL leaves postgres orphaned, the next start takes over and stops cleanly', { timeout: 240_000 }, async () => {
     const env = { WL_DATA_DIR: dataDir, WL_PG_PORT: String(await freePort()), PORT: String(await freePort()), DATABASE_URL: '', WL_BACKFILL_HOURS: '0' };
     const first = spawnWl(['up'], env);
     await first.waitFor(/ready\./, 90_000);
@@ -64,7 +65,7 @@ describe('wl up', () => {
 });
 
 describe('wl migrate with DATABASE_URL', () => {
-  it('succeeds twice against another PostgreSQL 16 database', async () => {
+  it('succeeds twice against another PostgreSQL 16 database', { timeout: 120_000 }, async () => {
     const server = inject('pgServerUrl');
     const name = `wl_t_cli_${process.pid}`;
     const admin = new pg.Client({ connectionString: server });
