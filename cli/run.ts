@@ -111,7 +111,11 @@ export function registerRun(program: Command) {
         return void (await shutdown(1));
       }
       log(`processes: worker pid ${worker.pid()}, api pid ${api.pid()} (restarted with back-off if they exit)`);
-      log(`psql: psql "${db.url}"`);
+      // the URL carries a password: the log shows how to get it, not the password
+      const psql = !db.embedded
+        ? 'psql "$DATABASE_URL"'
+        : `psql "$(${o.demo ? `WL_DATA_DIR=${config.dataDir} WL_PG_PORT=${config.embeddedPort} ` : ''}npx wl db url)"`;
+      log(`psql: ${psql}`);
       log(`ready. database ${redact(db.url)}. Ctrl-C stops everything.`);
     });
 }

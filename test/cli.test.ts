@@ -2,7 +2,7 @@
 // says so; Ctrl-C leaves no postgres behind; a SIGKILL'd run's orphan is handled
 // on the next start; `wl migrate` against DATABASE_URL works twice.
 import { afterAll, describe, expect, it, inject } from 'vitest';
-import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { mkdtempSync, chmodSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -31,7 +31,13 @@ describe('wl up', () => {
     await up.waitFor(/ready\./, 90_000);
     expect(up.output()).toMatch(/embedded PostgreSQL 16/);
     expect(up.output()).toMatch(/Running migration|applied sql/);
-    const url = up.output().match(/psql "([^"]+)"/)![1];
+    // the log tells how to get the URL (it carries the random superuser password), never the password itself
+    expect(up.output()).toContain('psql "$(npx wl db url)"');
+    const pw = readFileSync(path.join(dataDir, 'wl-superuser.password'), 'utf8').trim();
+    expect(up.output()).not.toContain(pw);
+    const dbUrl = spawnWl(['db', 'url'], env);
+    expect(await dbUrl.exited()).toBe(0);
+    const url = dbUrl.output().trim();
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     const { rows } = await c.query(`select count(*)::int as n from information_schema.tables where table_schema = 'watchlist'`);
