@@ -1,9 +1,9 @@
 // The login roles the processes connect as, so neither the API nor the worker
 // holds the migrating user's (often a superuser's) rights:
-//   wl_graphql  LOGIN NOINHERIT, member of wl_reader and wl_trader: it has no rights
-//               of its own; each session SETs ROLE wl_reader (anonymous) or
-//               wl_trader (the trader's requests)
-//   wl_worker   LOGIN, member of wl_writer
+//   wl_graphql_<db>  LOGIN NOINHERIT, member of wl_reader and wl_trader: it has no
+//                    rights of its own; each session SETs ROLE wl_reader (anonymous)
+//                    or wl_trader (the trader's requests)
+//   wl_worker_<db>   LOGIN, member of wl_writer
 // `wl migrate` (every long-running command) creates them idempotently and sets
 // their passwords from a 0600 file it keeps (generated on first use), stored as
 // SCRAM verifiers computed here so no cleartext password reaches the server's logs.
@@ -23,6 +23,16 @@ export const LOGINS: Record<LoginKind, { role: string; memberOf: string[]; inher
   graphql: { role: 'wl_graphql', memberOf: ['wl_reader', 'wl_trader'], inherit: false, env: 'WL_GRAPHQL_DATABASE_URL' },
   worker: { role: 'wl_worker', memberOf: ['wl_writer'], inherit: true, env: 'WL_WORKER_DATABASE_URL' },
 };
+
+/**
+ * Roles are cluster-wide, passwords are per installation: each database gets its own
+ * logins (`wl_graphql_<database>`), so two installations on one server (or tests running
+ * side by side) never reset each other's passwords.
+ */
+export function loginRole(kind: LoginKind, database: string): string {
+  const name = `${LOGINS[kind].role}_${database}`;
+  return Buffer.byteLength(name) <= 63 ? name : `${LOGINS[kind].role}_${createHash('sha256').update(database).digest('hex').slice(0, 16)}`;
+}
 
 /** where the generated passwords are kept: WL_LOGINS_FILE, else beside the embedded data, else .data/ */
 export function loginsFile(): string {
@@ -72,6 +82,20 @@ const withCredentials = (url: string, user: string, password: string) => {
 
 export type LoginUrls = Record<LoginKind, string>;
 
+/** does the server accept this login (a new role's password is not visible until commit: only asked of existing roles) */
+async function accepts(url: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url });
+  c.on('error', () => {}); // a refused login is the answer, not an incident
+  try {
+    await c.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
 /**
  * Create or update the login roles and return the URL each process connects with.
  * `adminUrl` is the migrating connection (it must be able to create roles, or the
@@ -102,23 +126,28 @@ export async function ensureLogins(adminUrl: string, log: (m: string) => void = 
     const key = serverKey(adminUrl);
     const mine = (store[key] ??= {});
     let changed = false;
+    const database = decodeURIComponent(new URL(adminUrl).pathname.slice(1)) || 'postgres';
     for (const k of managed) {
-      const { role, memberOf, inherit } = LOGINS[k];
-      if (!mine[role]) {
-        mine[role] = randomBytes(24).toString('base64url');
-        changed = true;
-      }
+      const { memberOf, inherit } = LOGINS[k];
+      const role = loginRole(k, database);
       const exists = (await c.query('select 1 from pg_roles where rolname = $1', [role])).rowCount! > 0;
       const attrs = `login nosuperuser nocreatedb nocreaterole noreplication nobypassrls ${inherit ? 'inherit' : 'noinherit'}`;
       if (!exists) await c.query(`create role ${pg.escapeIdentifier(role)} ${attrs}`);
-      await c.query(`alter role ${pg.escapeIdentifier(role)} ${attrs} password ${pg.escapeLiteral(scramVerifier(mine[role]))}`);
+      else await c.query(`alter role ${pg.escapeIdentifier(role)} ${attrs}`);
+      // a password this file knows and the server accepts is kept; otherwise a new one is set
+      const known = mine[role];
+      if (!known || !exists || !(await accepts(withCredentials(adminUrl, role, known)))) {
+        mine[role] = randomBytes(24).toString('base64url');
+        changed = true;
+        await c.query(`alter role ${pg.escapeIdentifier(role)} password ${pg.escapeLiteral(scramVerifier(mine[role]))}`);
+      }
       for (const m of memberOf) await c.query(`grant ${pg.escapeIdentifier(m)} to ${pg.escapeIdentifier(role)}`);
       out[k] = withCredentials(adminUrl, role, mine[role]);
     }
     // the file first: a password set in the database but lost from the file is a locked-out process
     if (changed || !existsSync(file)) writeStore(file, store);
     await c.query('commit');
-    log(`login roles: API as ${LOGINS.graphql.role}, worker as ${LOGINS.worker.role} (passwords in ${file}, mode 0600)`);
+    log(`login roles: API as ${loginRole('graphql', database)}, worker as ${loginRole('worker', database)} (passwords in ${file}, mode 0600)`);
     return out;
   } catch (e) {
     await c.query('rollback').catch(() => {});

@@ -51,7 +51,7 @@ describe('a storm of terminated connections against a running wl up', () => {
       // least privilege at the connection (item 8): the processes log in as their own roles
       expect(statSync(loginsFile).mode & 0o777).toBe(0o600);
       const roles = await db.query(`select distinct usename from pg_stat_activity where datname = $1 and usename like 'wl\\_%'`, [db.name]);
-      expect(roles.rows.map((r) => r.usename).sort()).toEqual(expect.arrayContaining(['wl_graphql', 'wl_worker']));
+      expect(roles.rows.map((r) => r.usename).sort()).toEqual(expect.arrayContaining([`wl_graphql_${db.name}`, `wl_worker_${db.name}`]));
 
       const ev = await insertEvent(db, { symbol: 'BTC/USDT:USDT', high: 'okx', low: 'binance' });
       const signalId = await waitUntil('the trade to open', 90_000, async () => {

@@ -88,8 +88,9 @@ describe('login roles', () => {
     try {
       const urls = await ensureLogins(db.url);
       expect(statSync(process.env.WL_LOGINS_FILE).mode & 0o777).toBe(0o600);
-      expect(new URL(urls.graphql).username).toBe('wl_graphql');
-      expect(new URL(urls.worker).username).toBe('wl_worker');
+      // per database, so installations (and test files) sharing a server keep their own passwords
+      expect(new URL(urls.graphql).username).toBe(`wl_graphql_${db.name}`);
+      expect(new URL(urls.worker).username).toBe(`wl_worker_${db.name}`);
       // idempotent: a second run keeps the passwords that work
       const again = await ensureLogins(db.url);
       expect(again).toEqual(urls);
@@ -112,7 +113,7 @@ describe('login roles', () => {
         await c.query(`select watchlist.venue_report('okx', true)`);
         expect(await errorOf(c.query('create table watchlist.x (a int)'))).toBe('42501');
         expect(await errorOf(c.query('drop table watchlist.live_trade_error'))).toBe('42501');
-        expect(await errorOf(c.query(`alter role wl_worker superuser`))).toBe('42501');
+        expect(await errorOf(c.query(`alter role current_user superuser`))).toBe('42501');
       });
     } finally {
       delete process.env.WL_LOGINS_FILE;
