@@ -12,6 +12,8 @@ import { makePool, retryOnConnectionLoss } from '../db/pool.ts';
 import { taskList } from './tasks/index.ts';
 import { crontab } from './crontab.ts';
 
+const WEDGED_MS = 60_000;
+
 export interface WorkerOptions {
   url: string;
   concurrency?: number;
@@ -65,11 +67,27 @@ export async function startWorker(opts: WorkerOptions): Promise<Runner> {
         if (!stopping) opts.onFatal?.(e);
       },
     );
+    // A pool whose every connection is checked out and never returned (a client that died
+    // mid-query and was not released) would wedge the worker without a single error: no
+    // job, no cron. Seen after connection storms. Exit for a restart instead.
+    const max = pgPool.options.max ?? 10;
+    let fullSince: number | null = null;
+    const watchdog = setInterval(() => {
+      const full = pgPool.totalCount >= max && pgPool.idleCount === 0 && pgPool.waitingCount > 0;
+      if (!full || stopping) return void (fullSince = null);
+      fullSince ??= Date.now();
+      if (Date.now() - fullSince >= WEDGED_MS) {
+        clearInterval(watchdog);
+        opts.onFatal?.(new Error(`all ${max} worker connections checked out for ${WEDGED_MS / 1000} s with ${pgPool.waitingCount} waiting`));
+      }
+    }, 5000);
+    watchdog.unref();
     // a crash may have left trades half-open or half-closed: reconcile before anything else
     await retryOnConnectionLoss('queueing reconcile', () => runner.addJob('reconcile', {}, { jobKey: 'reconcile:start', priority: -10 }));
     const stop = runner.stop.bind(runner);
     runner.stop = async () => {
       stopping = true;
+      clearInterval(watchdog);
       try {
         await stop();
       } finally {
