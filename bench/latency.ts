@@ -4,7 +4,7 @@
 // gate's open_trade job up through LISTEN/NOTIFY, not by polling), so one clock
 // times both ends. Each trade is closed in the database after it opens so the
 // next event on the same symbol is admitted again.
-import pg from 'pg';
+import { makePool } from '../db/pool.ts';
 import { Logger, run } from 'graphile-worker';
 import { benchDatabase, percentile } from './helpers/db.ts';
 import { taskList } from '../workers/tasks/index.ts';
@@ -24,7 +24,8 @@ await cfg('trade.max_active', 100000);
 await cfg('trade.daily_cap', 100000);
 await cfg('trade.cooldown_min', 0);
 
-const ledgerPool = new pg.Pool({ connectionString: db.url, max: 8 });
+// error listeners on both pools and their clients: a dropped connection is logged, not an uncaught exception
+const ledgerPool = makePool('bench ledger', { connectionString: db.url, max: 8 });
 configureVenues({ db: ledgerPool, mode: 'paper', venues: ['binance', 'okx', 'bybit', 'bitget'] });
 const venues = await sharedVenues();
 const sent = new Map<string, number[]>(); // client order id prefix (signal) → submission times
@@ -44,8 +45,7 @@ for (const v of venues.venues) {
   };
 }
 
-const workerPool = new pg.Pool({ connectionString: db.url, max: 12 });
-workerPool.on('error', (e) => console.error(`pool: ${e.message}`));
+const workerPool = makePool('bench worker', { connectionString: db.url, max: 12 });
 const runner = await run({ pgPool: workerPool, taskList, concurrency: 4, pollInterval: 2000, noHandleSignals: true, crontab: '', logger: new Logger(() => () => {}) });
 
 const symbols = venues.sim!.symbolNames();

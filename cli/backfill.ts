@@ -2,7 +2,7 @@
 // the live collector takes (collect → record_market_minute → scan), then event closing,
 // so snapshots, raw signals, events and predictions all exist before the first live minute.
 import type { Command } from 'commander';
-import pg from 'pg';
+import { makePool } from '../db/pool.ts';
 import { openMigrated } from './db.ts';
 import { shutdown } from './lifecycle.ts';
 import { log } from './log.ts';
@@ -105,7 +105,7 @@ export function registerBackfill(program: Command) {
       const hours = Number(o.hours);
       if (!(hours > 0 && hours <= 24 * 14)) throw new Error('--hours must be in (0, 336]');
       const db = await openMigrated();
-      const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+      const pool = makePool('backfill', { connectionString: db.url, max: 2 });
       try {
         const s = await backfill(pool, {
           hours,

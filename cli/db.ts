@@ -4,11 +4,12 @@ import pg from 'pg';
 import { openDatabase, type Database } from '../db/connect.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import { redact } from '../db/config.ts';
+import { ensureLogins, type LoginKind, type LoginUrls } from '../db/logins.ts';
 import { handleSignals, onShutdown, shutdown } from './lifecycle.ts';
 import { log } from './log.ts';
 
-/** open (embedded or DATABASE_URL), migrate, roll partitions: what every long-running command starts with */
-export async function openMigrated(): Promise<Database> {
+/** open (embedded or DATABASE_URL), migrate, roll partitions, login roles: what every long-running command starts with */
+export async function openMigrated(): Promise<Database & { logins: LoginUrls }> {
   handleSignals();
   const db = await openDatabase(log);
   onShutdown('postgres', db.stop);
@@ -19,7 +20,23 @@ export async function openMigrated(): Promise<Database> {
   await c.end();
   const created = rows[0].r.created as string[];
   log(`partitions ready${created.length ? ` (created ${created.join(', ')})` : ''}`);
-  return db;
+  const logins = await ensureLogins(db.url, log);
+  return { ...db, logins };
+}
+
+/**
+ * The connection a worker or API process uses. Under `wl up` the parent has opened
+ * and migrated the database and passes the login role's URL (WL_ATTACH_DATABASE_URL);
+ * run alone, the command opens and migrates it itself.
+ */
+export async function openAs(kind: LoginKind): Promise<{ url: string; adminUrl: string | null }> {
+  const attached = process.env.WL_ATTACH_DATABASE_URL;
+  if (attached) {
+    handleSignals();
+    return { url: attached, adminUrl: null };
+  }
+  const db = await openMigrated();
+  return { url: db.logins[kind], adminUrl: db.url };
 }
 
 export function registerDbCommands(program: Command) {
@@ -42,7 +59,8 @@ export function registerDbCommands(program: Command) {
         return;
       }
       const { config, withDatabase } = await import('../db/config.ts');
-      const { embeddedUrl } = await import('../db/embedded.ts');
-      process.stdout.write(withDatabase(embeddedUrl(config.embeddedPort), config.embeddedDbName) + '\n');
+      const { embeddedUrl, superuserPassword } = await import('../db/embedded.ts');
+      const url = embeddedUrl(config.embeddedPort, superuserPassword(config.dataDir));
+      process.stdout.write(withDatabase(url, config.embeddedDbName) + '\n');
     });
 }

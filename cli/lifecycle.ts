@@ -9,6 +9,8 @@ export function onShutdown(name: string, stop: () => Promise<unknown>) {
   stack.push({ name, stop });
 }
 
+export const isStopping = () => stopping;
+
 export async function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
@@ -32,7 +34,9 @@ export async function shutdown(code = 0) {
 export function handleSignals() {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(sig, () => {
-      log(`${sig}: shutting down`);
+      // Ctrl-C reaches every process of the group and the supervisor then asks its
+      // children again: say it once
+      if (!stopping) log(`${sig}: shutting down`);
       void shutdown(0);
     });
   }

@@ -2,14 +2,15 @@
 import type { Command } from 'commander';
 import pg from 'pg';
 import { startWorker } from '../workers/runner.ts';
+import { followSupervisor, supervise, tellSupervisor } from './supervise.ts';
 import { closeSharedVenues, configureVenues, sharedVenues, venueNamesFromEnv } from '../workers/venues/registry.ts';
 import { config, redact, repoRoot } from '../db/config.ts';
 import path from 'node:path';
-import { openMigrated } from './db.ts';
+import { makePool } from '../db/pool.ts';
+import { openAs, openMigrated } from './db.ts';
 import { backfill } from './backfill.ts';
-import { onShutdown } from './lifecycle.ts';
+import { isStopping, onShutdown, shutdown } from './lifecycle.ts';
 import { log } from './log.ts';
-import { startServer } from './serve.ts';
 import { runPreflight } from './preflight.ts';
 import { describeModes, recordVenueModes } from '../workers/venues/venue-modes.ts';
 import type { VenueSet } from '../workers/venues/registry.ts';
@@ -44,7 +45,7 @@ async function startVenues(url: string, o: RunOptions) {
 
 /** preflight before the first job: a venue that fails is recorded not tradeable, the rest go on */
 async function preflightAtStart(url: string, set: VenueSet) {
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const pool = makePool('preflight', { connectionString: url, max: 2 });
   try {
     const r = await runPreflight(pool, set, process.env, { prune: true });
     log(r.ok ? `preflight: every venue passed` : `preflight: not traded: ${r.failed.join(', ')} (wl preflight shows why)`);
@@ -60,12 +61,11 @@ async function announceVenueModes(url: string, set: VenueSet, o: RunOptions) {
   if (paper && set.modes.some((m) => m.mode !== 'paper')) {
     log('warning: paper and real venues mixed: spreads between a simulated and a real market are not real opportunities');
   }
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
+  const pool = makePool('venue-modes', { connectionString: url, max: 1 });
   try {
-    await recordVenueModes(c, set.requested, set.modes);
+    await recordVenueModes(pool, set.requested, set.modes);
   } finally {
-    await c.end();
+    await pool.end();
   }
 }
 
@@ -74,7 +74,7 @@ async function firstStartHistory(url: string, set: VenueSet) {
   const hours = Number(process.env.WL_BACKFILL_HOURS ?? 12);
   const venues = set.modes.filter((m) => m.mode === 'paper').map((m) => m.venue);
   if (venues.length === 0 || !(hours > 0)) return;
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const pool = makePool('backfill', { connectionString: url, max: 2 });
   try {
     const { rows } = await pool.query('select exists (select 1 from watchlist.market_snapshot) as any');
     if (rows[0].any) return;
@@ -86,6 +86,14 @@ async function firstStartHistory(url: string, set: VenueSet) {
   }
 }
 
+/** exit for the supervisor when the worker is no longer sound (a lost connection graphile-worker could not handle) */
+function exitForRestart(why: string) {
+  if (isStopping()) return;
+  log(`worker: ${why}; exiting so it is restarted`);
+  setTimeout(() => process.exit(1), 10_000).unref(); // a stop that hangs on a dead database
+  void shutdown(1);
+}
+
 export function registerRun(program: Command) {
   program
     .command('worker')
@@ -93,11 +101,20 @@ export function registerRun(program: Command) {
     .option('--venues <list>', 'exchanges to use (default WL_VENUES or binance,okx,bybit,bitget)')
     .option('--sandbox', "the exchanges' demo/testnet with the *_SANDBOX_* keys (WL_VENUE_SANDBOX=1)")
     .action(async (o: RunOptions) => {
-      const db = await openMigrated();
-      await startVenues(db.url, o);
-      const runner = await startWorker({ url: db.url });
+      const { url } = await openAs('worker');
+      process.on('unhandledRejection', (e) => exitForRestart(`unhandled ${(e as Error)?.message ?? String(e)}`));
+      process.on('uncaughtException', (e) => exitForRestart(`uncaught ${e?.message ?? String(e)}`));
+      await startVenues(url, o);
+      const runner = await startWorker({
+        url,
+        unlockPools: (process.env.WL_UNLOCK_WORKER_POOLS ?? '').split(',').filter(Boolean),
+        onPool: (id) => tellSupervisor({ type: 'worker_pool', id }),
+        onFatal: (e) => exitForRestart(`the job runner stopped (${(e as Error)?.message ?? String(e)})`),
+      });
       onShutdown('worker', () => runner.stop());
-      log('worker running');
+      followSupervisor(() => void shutdown(0));
+      tellSupervisor({ type: 'ready' });
+      log(`worker running: collect_market, scan, monitor every minute; reconcile every 3 min; venues ${venueNamesFromEnv().join(',')}`);
     });
 
   program
@@ -127,11 +144,24 @@ export function registerRun(program: Command) {
         log(`demo: paper venues only, database in ${config.dataDir}, trade.max_hold_hours = 0.5`);
       }
       await firstStartHistory(db.url, set);
-      const runner = await startWorker({ url: db.url });
-      onShutdown('worker', () => runner.stop());
-      log(`worker running: collect_market, scan, monitor every minute; reconcile every 3 min; venues ${venueNamesFromEnv().join(',')}`);
-      await startServer({ url: db.url });
-      log(`psql: psql "${db.url}"`);
+      // the trading loop and the API never share a process: each is a supervised child
+      // (`wl worker`, `wl serve`) connecting as its own login role
+      const worker = supervise({ name: 'worker', args: ['worker'], env: { WL_ATTACH_DATABASE_URL: db.logins.worker } });
+      onShutdown('worker', worker.stop);
+      const api = supervise({ name: 'api', args: ['serve'], env: { WL_ATTACH_DATABASE_URL: db.logins.graphql } });
+      onShutdown('api', api.stop);
+      try {
+        await Promise.all([worker.ready, api.ready]);
+      } catch (e) {
+        log(`error: ${(e as Error).message}`);
+        return void (await shutdown(1));
+      }
+      log(`processes: worker pid ${worker.pid()}, api pid ${api.pid()} (restarted with back-off if they exit)`);
+      // the URL carries a password: the log shows how to get it, not the password
+      const psql = !db.embedded
+        ? 'psql "$DATABASE_URL"'
+        : `psql "$(${o.demo ? `WL_DATA_DIR=${config.dataDir} WL_PG_PORT=${config.embeddedPort} ` : ''}npx wl db url)"`;
+      log(`psql: ${psql}`);
       log(`ready. database ${redact(db.url)}. Ctrl-C stops everything.`);
     });
 }

@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { config } from '../db/config.ts';
 import { startServer as startHttp, type RunningServer } from '../graphql/server.ts';
 import { graphiqlFromEnv } from '../graphql/preset.ts';
-import { openMigrated } from './db.ts';
-import { onShutdown } from './lifecycle.ts';
+import { openAs } from './db.ts';
+import { onShutdown, shutdown } from './lifecycle.ts';
+import { followSupervisor, tellSupervisor } from './supervise.ts';
 import { log } from './log.ts';
 
 /** Start GraphQL + pages on `port` (PORT, default 5678), stopped on shutdown; logs the URLs. */
@@ -26,7 +27,9 @@ export function registerServe(program: Command) {
     .description('GraphQL API (/graphql, websockets) and the pages (/live_trading, /watchlist, /watchlist/db) on PORT')
     .option('-p, --port <port>', 'HTTP port (default PORT or 5678)')
     .action(async (o: { port?: string }) => {
-      const db = await openMigrated();
-      await startServer({ url: db.url, port: o.port ? Number(o.port) : undefined });
+      const { url } = await openAs('graphql');
+      await startServer({ url, port: o.port ? Number(o.port) : undefined });
+      followSupervisor(() => void shutdown(0));
+      tellSupervisor({ type: 'ready' });
     });
 }

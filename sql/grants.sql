@@ -53,3 +53,23 @@ grant select on watchlist.v_prediction_coverage to wl_reader;
 
 -- Issue 8 (client ids across installations): the operator acknowledges foreign activity.
 grant execute on function watchlist.acknowledge_foreign_activity(text, text) to wl_trader;
+
+-- ---- the worker's login (wl_worker, member of wl_writer; db/logins.ts) runs graphile-worker ----
+-- graphile-worker's own schema: its queue tables, and the functions cron and add_job use
+grant usage on schema graphile_worker to wl_writer;
+grant select, insert, update, delete on all tables in schema graphile_worker to wl_writer;
+grant usage, select on all sequences in schema graphile_worker to wl_writer;
+grant execute on all functions in schema graphile_worker to wl_writer;
+-- graphile-worker enables row-level security on its private tables (so an API never
+-- exposes them); their owner bypasses it, wl_writer needs a policy
+do $$
+declare t record;
+begin
+  for t in
+    select c.oid::regclass as rel from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = 'graphile_worker' and c.relkind = 'r' and c.relrowsecurity
+  loop
+    execute format('drop policy if exists wl_writer_all on %s', t.rel);
+    execute format('create policy wl_writer_all on %s for all to wl_writer using (true) with check (true)', t.rel);
+  end loop;
+end $$;

@@ -2,7 +2,7 @@
 // says so; Ctrl-C leaves no postgres behind; a SIGKILL'd run's orphan is handled
 // on the next start; `wl migrate` against DATABASE_URL works twice.
 import { afterAll, describe, expect, it, inject } from 'vitest';
-import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { mkdtempSync, chmodSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -24,13 +24,20 @@ const waitGone = async (pids: number[], ms = 15_000) => {
 };
 
 describe('wl up', () => {
-  it('starts the embedded database, migrates, prints the connection string; SIGINT leaves no postgres', async () => {
+  // `wl up` starts two child processes (worker, API) besides itself: slower on a busy machine
+  it('starts the embedded database, migrates, prints the connection string; SIGINT leaves no postgres', { timeout: 180_000 }, async () => {
     const env = { WL_DATA_DIR: dataDir, WL_PG_PORT: String(await freePort()), PORT: String(await freePort()), DATABASE_URL: '', WL_BACKFILL_HOURS: '0' };
     const up = spawnWl(['up'], env);
     await up.waitFor(/ready\./, 90_000);
     expect(up.output()).toMatch(/embedded PostgreSQL 16/);
     expect(up.output()).toMatch(/Running migration|applied sql/);
-    const url = up.output().match(/psql "([^"]+)"/)![1];
+    // the log tells how to get the URL (it carries the random superuser password), never the password itself
+    expect(up.output()).toContain('psql "$(npx wl db url)"');
+    const pw = readFileSync(path.join(dataDir, 'wl-superuser.password'), 'utf8').trim();
+    expect(up.output()).not.toContain(pw);
+    const dbUrl = spawnWl(['db', 'url'], env);
+    expect(await dbUrl.exited()).toBe(0);
+    const url = dbUrl.output().trim();
     const c = new pg.Client({ connectionString: url });
     await c.connect();
     const { rows } = await c.query(`select count(*)::int as n from information_schema.tables where table_schema = 'watchlist'`);
@@ -44,7 +51,7 @@ describe('wl up', () => {
     await waitGone([]);
   });
 
-  it('after a SIGKILL leaves postgres orphaned, the next start takes over and stops cleanly', async () => {
+  it('after a SIGKILL leaves postgres orphaned, the next start takes over and stops cleanly', { timeout: 240_000 }, async () => {
     const env = { WL_DATA_DIR: dataDir, WL_PG_PORT: String(await freePort()), PORT: String(await freePort()), DATABASE_URL: '', WL_BACKFILL_HOURS: '0' };
     const first = spawnWl(['up'], env);
     await first.waitFor(/ready\./, 90_000);
@@ -64,7 +71,7 @@ describe('wl up', () => {
 });
 
 describe('wl migrate with DATABASE_URL', () => {
-  it('succeeds twice against another PostgreSQL 16 database', async () => {
+  it('succeeds twice against another PostgreSQL 16 database', { timeout: 120_000 }, async () => {
     const server = inject('pgServerUrl');
     const name = `wl_t_cli_${process.pid}`;
     const admin = new pg.Client({ connectionString: server });

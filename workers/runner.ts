@@ -1,29 +1,104 @@
-// The graphile-worker runner behind `wl worker` and `wl up`.
-import pg from 'pg';
-import { run, type Runner } from 'graphile-worker';
+// The graphile-worker runner behind `wl worker` (and so `wl up`'s worker child).
+// Resilience: our own pool with error listeners (db/pool.ts); graphile-worker's
+// cron and LISTEN loops reconnect on their own; start-up retries a lost
+// connection; when the pool stops without being asked (graphile-worker shuts a
+// pool down when it cannot record a job's outcome), `onFatal` is told so the
+// process can exit for its supervisor to restart it. A restarted worker unlocks
+// the jobs its dead predecessor held (`unlockPools`), instead of leaving them
+// locked for graphile-worker's four hours.
+import { EventEmitter } from 'node:events';
+import { makeWorkerUtils, run, type Runner, type WorkerEvents } from 'graphile-worker';
+import { makePool, retryOnConnectionLoss } from '../db/pool.ts';
 import { taskList } from './tasks/index.ts';
 import { crontab } from './crontab.ts';
 
-export async function startWorker(opts: { url: string; concurrency?: number; cron?: boolean }): Promise<Runner> {
-  // our own pool, so a connection killed during shutdown (Ctrl-C reaches
-  // postgres too) is logged instead of crashing the process
-  const pgPool = new pg.Pool({ connectionString: opts.url, max: (opts.concurrency ?? 8) + 4 });
-  pgPool.on('error', (e) => process.stderr.write(`worker pool: ${e.message}\n`));
-  pgPool.on('connect', (c) => c.on('error', (e) => process.stderr.write(`worker client: ${e.message}\n`)));
-  const runner = await run({
-    pgPool,
-    concurrency: opts.concurrency ?? Number(process.env.WL_WORKER_CONCURRENCY || 8),
-    noHandleSignals: true, // the CLI owns signals so postgres stops after the worker
-    pollInterval: 1000,
-    taskList,
-    crontab: opts.cron === false ? '' : crontab,
-  });
-  // a crash may have left trades half-open or half-closed: reconcile before anything else
-  await runner.addJob('reconcile', {}, { jobKey: 'reconcile:start', priority: -10 });
-  const stop = runner.stop.bind(runner);
-  runner.stop = async () => {
-    await stop();
-    await pgPool.end();
-  };
-  return runner;
+const WEDGED_MS = 60_000;
+
+export interface WorkerOptions {
+  url: string;
+  concurrency?: number;
+  cron?: boolean;
+  /** worker pool ids of dead processes whose locked jobs to release before starting */
+  unlockPools?: string[];
+  /** the pool id graphile-worker locks jobs with (for a successor to unlock) */
+  onPool?: (id: string) => void;
+  /** the runner stopped on its own (not through stop()) */
+  onFatal?: (e: unknown) => void;
+  /** pool size; default concurrency + 4 (cron, LISTEN, completions) */
+  poolMax?: number;
+}
+
+export async function startWorker(opts: WorkerOptions): Promise<Runner> {
+  const concurrency = opts.concurrency ?? Number(process.env.WL_WORKER_CONCURRENCY || 8);
+  const pgPool = makePool('worker', { connectionString: opts.url, max: opts.poolMax ?? concurrency + 4, application_name: 'wl-worker' });
+  let started: Runner | null = null;
+  let stopping = false;
+  try {
+    if (opts.unlockPools?.length) {
+      const ids = opts.unlockPools;
+      await retryOnConnectionLoss('unlocking jobs of a dead worker', async () => {
+        const utils = await makeWorkerUtils({ pgPool });
+        try {
+          await utils.forceUnlockWorkers(ids);
+        } finally {
+          await utils.release();
+        }
+      });
+      process.stderr.write(`${new Date().toISOString()} wl: released jobs locked by the previous worker (${ids.join(', ')})\n`);
+    }
+    const events: WorkerEvents = new EventEmitter() as WorkerEvents;
+    events.on('pool:create', ({ workerPool }) => opts.onPool?.(workerPool.id));
+    const runner = (started = await retryOnConnectionLoss('starting the worker', () =>
+      run({
+        pgPool,
+        events,
+        concurrency,
+        noHandleSignals: true, // the CLI owns signals so postgres stops after the worker
+        pollInterval: 1000,
+        taskList,
+        crontab: opts.cron === false ? '' : crontab,
+      }),
+    ));
+    runner.promise.then(
+      () => {
+        if (!stopping) opts.onFatal?.(new Error('the worker pool stopped on its own'));
+      },
+      (e) => {
+        if (!stopping) opts.onFatal?.(e);
+      },
+    );
+    // A pool whose every connection is checked out and never returned (a client that died
+    // mid-query and was not released) would wedge the worker without a single error: no
+    // job, no cron. Seen after connection storms. Exit for a restart instead.
+    const max = pgPool.options.max ?? 10;
+    let fullSince: number | null = null;
+    const watchdog = setInterval(() => {
+      const full = pgPool.totalCount >= max && pgPool.idleCount === 0 && pgPool.waitingCount > 0;
+      if (!full || stopping) return void (fullSince = null);
+      fullSince ??= Date.now();
+      if (Date.now() - fullSince >= WEDGED_MS) {
+        clearInterval(watchdog);
+        opts.onFatal?.(new Error(`all ${max} worker connections checked out for ${WEDGED_MS / 1000} s with ${pgPool.waitingCount} waiting`));
+      }
+    }, 5000);
+    watchdog.unref();
+    // a crash may have left trades half-open or half-closed: reconcile before anything else
+    await retryOnConnectionLoss('queueing reconcile', () => runner.addJob('reconcile', {}, { jobKey: 'reconcile:start', priority: -10 }));
+    const stop = runner.stop.bind(runner);
+    runner.stop = async () => {
+      stopping = true;
+      clearInterval(watchdog);
+      try {
+        await stop();
+      } finally {
+        await pgPool.end();
+      }
+    };
+    return runner;
+  } catch (e) {
+    stopping = true;
+    if (started) await started.stop().catch(() => {});
+    await pgPool.end().catch(() => {});
+    throw e;
+  }
 }

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { startEmbedded } from '../../db/embedded.ts';
 import { migrateDatabase } from '../../db/migrate.ts';
 import { withDatabase } from '../../db/config.ts';
+import { makePool } from '../../db/pool.ts';
 
 export async function benchDatabase(name: string): Promise<{ url: string; pool: pg.Pool; close(): Promise<void> }> {
   let serverUrl = process.env.DATABASE_URL;
@@ -30,8 +31,7 @@ export async function benchDatabase(name: string): Promise<{ url: string; pool: 
   await admin.end();
   const url = withDatabase(serverUrl, db);
   await migrateDatabase(url);
-  const pool = new pg.Pool({ connectionString: url, max: 8 });
-  pool.on('error', (e) => console.error(`bench pool: ${e.message}`));
+  const pool = makePool('bench', { connectionString: url, max: 8 });
   return {
     url,
     pool,

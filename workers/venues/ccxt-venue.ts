@@ -24,6 +24,7 @@ import {
 } from 'ccxt';
 import type { Exchange, FundingRate, FundingRateHistory, MarketInterface as Market, Order, Trade } from 'ccxt';
 import { VenueError } from './errors.ts';
+import { scrubSecrets } from './scrub.ts';
 import type { VenueErrorKind } from './errors.ts';
 import { shapeClientOrderId } from './client-order-id.ts';
 import { LeverageAnswer, currentLeverage } from './leverage.ts';
@@ -132,8 +133,14 @@ function kindOf(venue: CcxtVenueName, e: unknown, codes: string[]): VenueErrorKi
 /** map anything a ccxt call threw to a VenueError (idempotent on VenueError) */
 export function mapCcxtError(venue: CcxtVenueName, e: unknown, ctx: ErrorContext): VenueError {
   if (e instanceof VenueError) return e;
-  const message = e instanceof Error ? e.message : String(e);
-  const codes = exchangeErrorCodes(message);
+  const raw = e instanceof Error ? e.message : String(e);
+  const codes = exchangeErrorCodes(raw);
+  const message = scrubSecrets(raw);
+  if (e instanceof Error && message !== raw) {
+    // the cause travels with the VenueError (and into any log that prints it): mask it too
+    e.message = message;
+    if (e.stack) e.stack = scrubSecrets(e.stack);
+  }
   const kind = kindOf(venue, e, codes);
   const sourceClass = e instanceof BaseError || e instanceof Error ? e.name || e.constructor.name : typeof e;
   const where = ctx.symbol ? `${ctx.op} ${ctx.symbol}` : ctx.op;

@@ -11,7 +11,8 @@
 // fifty times as often, holding and reverting five times faster.
 // WL_SIM_HEDGE_MODE=okx,bybit puts those paper venues' simulated accounts in hedge mode:
 // their preflight fails and they are not traded (to see a failing preflight without an exchange).
-import pg from 'pg';
+import type pg from 'pg';
+import { makePool } from '../../db/pool.ts';
 import type { Venue } from './types.ts';
 import { PaperVenue } from './paper-venue.ts';
 import type { Queryable } from './paper-venue.ts';
@@ -138,8 +139,7 @@ export function sharedVenues(fallbackDb?: Queryable): Promise<VenueSet> {
   if (!db) {
     const url = c.url ?? process.env['DATABASE_URL'];
     if (url) {
-      db = ownPool = new pg.Pool({ connectionString: url, max: 4 });
-      ownPool.on('error', (e) => process.stderr.write(`venues ledger pool: ${e.message}\n`));
+      db = ownPool = makePool('venues ledger', { connectionString: url, max: 4 });
     }
     else db = fallbackDb;
   }
