@@ -33,6 +33,10 @@ beforeEach(async () => {
   await db.query(`update watchlist.live_trade_signal set status = 'failed' where status = 'opening'`);
   await db.query(`update watchlist.live_trade_signal set status = 'closing' where status = 'open'`);
   await db.query(`update watchlist.live_trade_signal set status = 'closed' where status = 'closing'`);
+  // and a day ago: a new event of the same pair overlapping a traded one is the same
+  // opportunity (gate_same_opportunity), which these tests do not mean to test
+  await db.query(`update watchlist.watch_signal_event set start_ts = start_ts - interval '1 day', end_ts = end_ts - interval '1 day',
+    first_trigger_ts = first_trigger_ts - interval '1 day', last_trigger_ts = last_trigger_ts - interval '1 day'`);
 });
 
 const now = () => Date.now();

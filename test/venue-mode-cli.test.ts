@@ -39,20 +39,24 @@ describe('wl up: venue modes', () => {
   it('auto mode with binance keys labels binance live and simulates history for the paper venues only', async () => {
     const dataDir = path.join(dir, 'auto');
     const port = await freePort();
-    const up = spawnWl(['up'], {
+    const env = {
       ...offline,
       WL_DATA_DIR: dataDir,
       WL_PG_PORT: String(await freePort()),
       PORT: String(port),
       WL_VENUES: 'binance,okx,bybit',
       WL_BACKFILL_HOURS: '0.1',
-    });
+    };
+    const up = spawnWl(['up'], env);
     try {
       await up.waitFor(/ready\./, 120_000);
       const out = up.output();
       expect(out).toMatch(/venues: binance live \(markets not loaded\), okx paper, bybit paper \(paper: simulated market\)/);
       expect(out).toMatch(/backfilling 0.1h of simulated market history for okx, bybit/);
-      const url = out.match(/psql "([^"]+)"/)![1];
+      // the log says how to get the URL (it carries the generated password), not the URL
+      const dbUrl = spawnWl(['db', 'url'], env);
+      expect(await dbUrl.exited()).toBe(0);
+      const url = dbUrl.output().trim();
       const c = new pg.Client({ connectionString: url });
       await c.connect();
       try {
