@@ -24,7 +24,8 @@ interface RunOptions {
 }
 
 /** venues from --venues / WL_VENUES; paper unless keys are in the environment */
-async function startVenues(url: string, o: RunOptions) {
+/** `preflight`: false in the `wl up` supervisor, whose worker child runs it before its first job */
+async function startVenues(url: string, o: RunOptions, preflight = true) {
   if (o.venues) process.env.WL_VENUES = o.venues;
   if (o.demo) process.env.WL_SIM_DEMO = '1';
   if (o.sandbox) process.env.WL_VENUE_SANDBOX = '1';
@@ -39,7 +40,7 @@ async function startVenues(url: string, o: RunOptions) {
   }
   await announceVenueModes(url, set, o);
   if (set.sandbox) log("SANDBOX: exchange venues are the exchanges' demo/testnet environments (*_SANDBOX_* keys); no real money moves");
-  await preflightAtStart(url, set);
+  if (preflight) await preflightAtStart(url, set);
   return set;
 }
 
@@ -135,7 +136,7 @@ export function registerRun(program: Command) {
       }
       const db = await openMigrated();
       await applyAttachMode(db.url, o.attach);
-      const set = await startVenues(db.url, o);
+      const set = await startVenues(db.url, o, false);
       if (o.demo) {
         const c = new pg.Client({ connectionString: db.url });
         await c.connect();
