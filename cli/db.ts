@@ -7,12 +7,18 @@ import { redact } from '../db/config.ts';
 import { ensureLogins, type LoginKind, type LoginUrls } from '../db/logins.ts';
 import { handleSignals, onShutdown, shutdown } from './lifecycle.ts';
 import { log } from './log.ts';
+import { checkServerRoom, type ConnectionBudget } from '../db/budget.ts';
 
 /** open (embedded or DATABASE_URL), migrate, roll partitions, login roles: what every long-running command starts with */
-export async function openMigrated(): Promise<Database & { logins: LoginUrls }> {
+export async function openMigrated(opts: { budget?: ConnectionBudget } = {}): Promise<Database & { logins: LoginUrls }> {
   handleSignals();
   const db = await openDatabase(log);
   onShutdown('postgres', db.stop);
+  if (opts.budget) {
+    // before anything is changed: a server without room for the budget is refused
+    const s = await checkServerRoom(db.url, opts.budget);
+    log(`server: ${s.free} free connections of max_connections ${s.max_connections}; the product takes at most ${opts.budget.total}`);
+  }
   await migrateDatabase(db.url, log);
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();

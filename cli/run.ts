@@ -7,6 +7,7 @@ import { closeSharedVenues, configureVenues, sharedVenues, venueNamesFromEnv } f
 import { config, redact, repoRoot } from '../db/config.ts';
 import path from 'node:path';
 import { makePool } from '../db/pool.ts';
+import { budgetEnv, connectionBudget, describeBudget } from '../db/budget.ts';
 import { openAs, openMigrated } from './db.ts';
 import { backfill } from './backfill.ts';
 import { isStopping, onShutdown, shutdown } from './lifecycle.ts';
@@ -134,7 +135,8 @@ export function registerRun(program: Command) {
         config.dataDir = process.env.WL_DEMO_DATA_DIR || path.join(repoRoot, '.data', 'demo');
         config.embeddedPort = Number(process.env.WL_DEMO_PG_PORT || config.embeddedPort + 10);
       }
-      const db = await openMigrated();
+      const budget = connectionBudget(); // a bad WL_DB_MAX_CONNECTIONS fails before anything starts
+      const db = await openMigrated({ budget });
       await applyAttachMode(db.url, o.attach);
       const set = await startVenues(db.url, o, false);
       if (o.demo) {
@@ -145,11 +147,16 @@ export function registerRun(program: Command) {
         log(`demo: paper venues only, database in ${config.dataDir}, trade.max_hold_hours = 0.5`);
       }
       await firstStartHistory(db.url, set);
+      // the supervisor holds no connection while its children run: the budget is theirs
+      // (its other start-up pools and clients are closed where they are used)
+      await closeSharedVenues();
+      log(describeBudget(budget));
       // the trading loop and the API never share a process: each is a supervised child
-      // (`wl worker`, `wl serve`) connecting as its own login role
-      const worker = supervise({ name: 'worker', args: ['worker'], env: { WL_ATTACH_DATABASE_URL: db.logins.worker } });
+      // (`wl worker`, `wl serve`) connecting as its own login role, sized by the budget
+      const env = budgetEnv(budget);
+      const worker = supervise({ name: 'worker', args: ['worker'], env: { ...env, WL_ATTACH_DATABASE_URL: db.logins.worker } });
       onShutdown('worker', worker.stop);
-      const api = supervise({ name: 'api', args: ['serve'], env: { WL_ATTACH_DATABASE_URL: db.logins.graphql } });
+      const api = supervise({ name: 'api', args: ['serve'], env: { ...env, WL_ATTACH_DATABASE_URL: db.logins.graphql } });
       onShutdown('api', api.stop);
       try {
         await Promise.all([worker.ready, api.ready]);

@@ -1,6 +1,6 @@
 // The API's connections, split so anonymous readers can never starve the trader:
-//   anonymous  small (WL_GRAPHQL_ANON_POOL, default 3): every anonymous request
-//              shares it, so ten heavy readers hold at most three connections
+//   anonymous  small (WL_GRAPHQL_ANON_POOL, default 2 of the budget of 12): every
+//              anonymous request shares it, so ten heavy readers hold at most two
 //   trader     its own (WL_GRAPHQL_TRADER_POOL, default 2): a kill switch or a close
 //              never queues behind readers
 //   listen     one connection for LISTEN (subscriptions)
@@ -12,6 +12,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
 import { PgSubscriber } from 'postgraphile/adaptors/pg';
 import { makePool } from '../db/pool.ts';
+import { connectionBudget } from '../db/budget.ts';
 import { ANONYMOUS_SESSION_OPTIONS, type Viewer } from './auth.ts';
 
 export const requestViewer = new AsyncLocalStorage<Viewer>();
@@ -26,16 +27,11 @@ export interface GraphqlPools {
   end(): Promise<void>;
 }
 
-const envInt = (name: string, dflt: number) => {
-  const n = Number(process.env[name]);
-  return Number.isInteger(n) && n > 0 ? n : dflt;
+/** the API's shares of the connection budget (db/budget.ts; WL_GRAPHQL_*_POOL override) */
+export const poolSizes = () => {
+  const b = connectionBudget();
+  return { anonymous: b.anonymous, trader: b.trader, listen: b.listen };
 };
-
-export const poolSizes = () => ({
-  anonymous: envInt('WL_GRAPHQL_ANON_POOL', 3),
-  trader: envInt('WL_GRAPHQL_TRADER_POOL', 2),
-  listen: 1,
-});
 
 export function makeGraphqlPools(url: string, sizes = poolSizes()): GraphqlPools {
   const common = { connectionString: url, options: ANONYMOUS_SESSION_OPTIONS, idleTimeoutMillis: 30_000 };

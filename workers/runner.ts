@@ -9,6 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { makeWorkerUtils, run, type Runner, type WorkerEvents } from 'graphile-worker';
 import { makePool, retryOnConnectionLoss } from '../db/pool.ts';
+import { connectionBudget, safeConcurrency } from '../db/budget.ts';
 import { taskList } from './tasks/index.ts';
 import { crontab } from './crontab.ts';
 
@@ -24,13 +25,17 @@ export interface WorkerOptions {
   onPool?: (id: string) => void;
   /** the runner stopped on its own (not through stop()) */
   onFatal?: (e: unknown) => void;
-  /** pool size; default concurrency + 4 (cron, LISTEN, completions) */
+  /** pool size; default the worker's share of the connection budget (db/budget.ts) */
   poolMax?: number;
 }
 
 export async function startWorker(opts: WorkerOptions): Promise<Runner> {
-  const concurrency = opts.concurrency ?? Number(process.env.WL_WORKER_CONCURRENCY || 8);
-  const pgPool = makePool('worker', { connectionString: opts.url, max: opts.poolMax ?? concurrency + 4, application_name: 'wl-worker' });
+  // the pool is the budget's worker share; concurrency never exceeds what that pool can
+  // serve without deadlock (2 × jobs + LISTEN + one spare: see db/budget.ts)
+  const budget = connectionBudget();
+  const poolMax = opts.poolMax ?? (opts.concurrency ? 2 * opts.concurrency + 2 : budget.worker);
+  const concurrency = Math.min(opts.concurrency ?? budget.workerConcurrency, safeConcurrency(poolMax));
+  const pgPool = makePool('worker', { connectionString: opts.url, max: poolMax, application_name: 'wl-worker' });
   let started: Runner | null = null;
   let stopping = false;
   try {

@@ -13,6 +13,7 @@
 // their preflight fails and they are not traded (to see a failing preflight without an exchange).
 import type pg from 'pg';
 import { makePool } from '../../db/pool.ts';
+import { connectionBudget } from '../../db/budget.ts';
 import type { Venue } from './types.ts';
 import { PaperVenue } from './paper-venue.ts';
 import type { Queryable } from './paper-venue.ts';
@@ -139,7 +140,8 @@ export function sharedVenues(fallbackDb?: Queryable): Promise<VenueSet> {
   if (!db) {
     const url = c.url ?? process.env['DATABASE_URL'];
     if (url) {
-      db = ownPool = makePool('venues ledger', { connectionString: url, max: 4 });
+      // the paper ledger's share of the connection budget (db/budget.ts)
+      db = ownPool = makePool('venues ledger', { connectionString: url, max: connectionBudget().ledger, application_name: 'wl-ledger' });
     }
     else db = fallbackDb;
   }
