@@ -10,6 +10,7 @@ import { benchDatabase, percentile } from './helpers/db.ts';
 import { taskList } from '../workers/tasks/index.ts';
 import { configureVenues, sharedVenues, closeSharedVenues } from '../workers/venues/registry.ts';
 import { preciseNow } from '../workers/trade/clock.ts';
+import { decodeClientOrderId } from '../workers/venues/client-order-id.ts';
 
 const N = Number(process.env.BENCH_TRADES || 200);
 const WARMUP = 10;
@@ -34,7 +35,8 @@ for (const v of venues.venues) {
   const send = v.createMarketOrder.bind(v);
   v.createMarketOrder = (req) => {
     const t = preciseNow();
-    const sid = /^wl(\d+)(short|long)\d+$/.exec(req.clientOrderId)?.[1];
+    const d = decodeClientOrderId(req.clientOrderId);
+    const sid = d && !d.manual && (d.tag === 'short' || d.tag === 'long') ? d.id : undefined;
     if (sid) {
       const list = sent.get(sid) ?? [];
       list.push(t);
