@@ -2,7 +2,7 @@
 -- loaded, so SQL decisions never admit what no process can execute: the gate
 -- refuses a venue no worker runs ('venue_not_running'), manual_trade refuses an
 -- unknown venue or symbol.
--- Owns: watchlist.worker_venue, watchlist.venue_market (migration 000012) and the
+-- Owns: watchlist.worker_venue, watchlist.venue_market (migration 000010) and the
 --       functions below.
 
 -- Called by the worker process when it builds its venue set: replaces the previous

@@ -156,7 +156,7 @@ describe('raw guard', () => {
     expect(await stored()).toEqual([{ symbol: 'GATE/USDT:USDT', n: 1 }]);
   });
 
-  it('migration 000013 gives a key silenced by an already-stored future row its clock back', async () => {
+  it('migration 000011 gives a key silenced by an already-stored future row its clock back', async () => {
     // the state an installation had before the guard: the future row got in
     await db.query('alter table watchlist.watch_signal_raw disable trigger watch_signal_raw_guard');
     try {
@@ -166,7 +166,7 @@ describe('raw guard', () => {
     }
     await insert([{ ts: at(-5), symbol: 'OLD/USDT:USDT' }, { ts: at(-4), symbol: 'OLD/USDT:USDT' }]);
     expect((await events()).filter((e) => e.status === 'open').length).toBe(1); // the future-dated one only
-    const file = path.join(import.meta.dirname, '..', 'migrations', 'committed', '000013-raw-guard-venue-mode.sql');
+    const file = path.join(import.meta.dirname, '..', 'migrations', 'committed', '000011-raw-guard-venue-mode.sql');
     await db.query(readFileSync(file, 'utf8'));
     await insert([{ ts: at(-3), symbol: 'OLD/USDT:USDT' }, { ts: at(-2), symbol: 'OLD/USDT:USDT' }]);
     const { rows } = await db.query(`select start_ts, status from watchlist.watch_signal_event where symbol = 'OLD/USDT:USDT' order by start_ts`);
