@@ -24,6 +24,9 @@ await q(`insert into watchlist.pnl_model (signal_type, horizon_min, version, int
 await cfg('trade.max_active', 100000);
 await cfg('trade.daily_cap', 100000);
 await cfg('trade.cooldown_min', 0);
+// positions stay open on the paper venues (trades are only retired in the database) and
+// the pre-send check asks for free margin: 210 × 20 USDT fits a paper account's 10 000
+await cfg('trade.notional_usdt', 20);
 
 // error listeners on both pools and their clients: a dropped connection is logged, not an uncaught exception
 const ledgerPool = makePool('bench ledger', { connectionString: db.url, max: 8 });
@@ -90,7 +93,13 @@ for (let i = 0; i < N + WARMUP; i++) {
     if (st[0].status !== 'opening' && st[0].status !== 'new') break;
     await new Promise((r) => setTimeout(r, 2));
   }
-  await client.query(`update watchlist.watch_signal_event set status = 'closed' where id = $1`, [rows[0].id]);
+  // closed, and moved a day back: the next event on this symbol is a new opportunity, not
+  // the same one again (the gate's duplicate_opportunity rule looks at overlapping spans)
+  await client.query(
+    `update watchlist.watch_signal_event set status = 'closed', start_ts = start_ts - interval '1 day',
+       last_trigger_ts = last_trigger_ts - interval '1 day' where id = $1`,
+    [rows[0].id],
+  );
 }
 client.release();
 await runner.stop();

@@ -489,7 +489,8 @@ begin
   if v_open_short > 0 and v_open_long > 0 and v_short > 0 and v_long > 0 then
     select sum(f.price * f.qty) filter (where o.leg = 'short') / nullif(sum(f.qty) filter (where o.leg = 'short'), 0),
            sum(f.price * f.qty) filter (where o.leg = 'long') / nullif(sum(f.qty) filter (where o.leg = 'long'), 0),
-           coalesce(sum(f.fee), 0)
+           -- in USDT: a fee charged in another coin counts once converted (sql/money.sql refreshes it)
+           coalesce(sum(f.fee_usdt), 0)
     into v_ps, v_pl, v_fees
     from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id
     where o.signal_id = p_signal_id and o.purpose = 'open';
