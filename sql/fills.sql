@@ -2,7 +2,7 @@
 -- page, while the order itself already says how much filled: every decision about a
 -- position (open outcome, flatten, close, reconcile) counts an order by the larger of
 -- the two, so a missing trade list never makes a filled leg look empty.
--- Owns: watchlist.order_fill_qty, order_effective_qty, order_fills_complete,
+-- Owns: watchlist.order_fill_qty, effective_qty, order_effective_qty, order_fills_complete,
 --       trade_fill_gap (the synthetic fill after trade.fill_wait_s).
 
 create or replace function watchlist.order_fill_qty(o watchlist.live_trade_order) returns numeric
@@ -11,9 +11,14 @@ language sql stable as $$
 $$;
 
 -- The one rule: an order's quantity is the larger of its fills and its reported filled amount.
+create or replace function watchlist.effective_qty(p_fill_sum numeric, p_reported numeric) returns numeric
+language sql immutable as $$
+  select greatest(coalesce(p_fill_sum, 0), coalesce(p_reported, 0))
+$$;
+
 create or replace function watchlist.order_effective_qty(o watchlist.live_trade_order) returns numeric
 language sql stable as $$
-  select greatest(watchlist.order_fill_qty(o), coalesce(o.filled_qty, 0))
+  select watchlist.effective_qty(watchlist.order_fill_qty(o), o.filled_qty)
 $$;
 
 -- An order is settled only when its fills add up to what the exchange says filled.
@@ -58,3 +63,5 @@ begin
     jsonb_build_object('client_order_id', o.client_order_id, 'filled', o.filled_qty, 'fill_sum', v_sum, 'avg_price', o.avg_price), o.id);
   return true;
 end $$;
+
+comment on function watchlist.effective_qty(numeric, numeric) is E'@behavior -queryField\nThe larger of an order''s fill sum and its reported filled amount (internal rule, not an API field).';

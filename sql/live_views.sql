@@ -6,11 +6,15 @@
 -- its effective quantity (fills or reported filled, the larger: sql/fills.sql),
 -- signed (buys +, sells −), per venue and symbol. Closed trades and flattened
 -- legs net to zero; an open trade or a manual position does not.
+-- Set-based (fills summed per order in one pass, not a look-up per order): the live
+-- page reads it on every refresh.
 create or replace view watchlist.v_expected_position as
 select o.exchange as venue, o.symbol,
-       sum(case when o.side = 'buy' then watchlist.order_effective_qty(o) else -watchlist.order_effective_qty(o) end) as expected_size_base
+       sum(case when o.side = 'buy' then q.qty else -q.qty end) as expected_size_base
 from watchlist.live_trade_order o
-where coalesce(o.filled_qty, 0) > 0 or exists (select 1 from watchlist.live_trade_fill f where f.order_id = o.id)
+left join (select f.order_id, sum(f.qty) as qty from watchlist.live_trade_fill f group by f.order_id) f on f.order_id = o.id
+cross join lateral (select watchlist.effective_qty(f.qty, o.filled_qty) as qty) q
+where f.order_id is not null or coalesce(o.filled_qty, 0) > 0
 group by o.exchange, o.symbol;
 
 -- Active trades with the latest sample (live PnL estimate) and the take-profit target.
