@@ -14,6 +14,8 @@ import { taskList } from './tasks/index.ts';
 import { crontab } from './crontab.ts';
 
 const WEDGED_MS = 60_000;
+/** cron schedules every minute: two and a half minutes without a beat is a stalled worker */
+const STALLED_MS = Number(process.env.WL_WORKER_STALL_MS || 150_000);
 
 export interface WorkerOptions {
   url: string;
@@ -53,6 +55,13 @@ export async function startWorker(opts: WorkerOptions): Promise<Runner> {
     }
     const events: WorkerEvents = new EventEmitter() as WorkerEvents;
     events.on('pool:create', ({ workerPool }) => opts.onPool?.(workerPool.id));
+    // heartbeat: cron schedules jobs every minute and jobs complete; a worker that does
+    // neither for STALLED_MS after a connection storm (cron or the job loop lost without an
+    // error) is restarted by the supervisor rather than leaving trades unmonitored
+    let lastBeat = Date.now();
+    const beat = () => void (lastBeat = Date.now());
+    events.on('cron:scheduled', beat);
+    events.on('job:complete', beat);
     const runner = (started = await retryOnConnectionLoss('starting the worker', () =>
       run({
         pgPool,
@@ -78,6 +87,10 @@ export async function startWorker(opts: WorkerOptions): Promise<Runner> {
     const max = pgPool.options.max ?? 10;
     let fullSince: number | null = null;
     const watchdog = setInterval(() => {
+      if (opts.cron !== false && !stopping && Date.now() - lastBeat >= STALLED_MS) {
+        clearInterval(watchdog);
+        return void opts.onFatal?.(new Error(`no cron run and no job finished for ${STALLED_MS / 1000} s`));
+      }
       const full = pgPool.totalCount >= max && pgPool.idleCount === 0 && pgPool.waitingCount > 0;
       if (!full || stopping) return void (fullSince = null);
       fullSince ??= Date.now();
