@@ -37,7 +37,7 @@ async function waitUntil<T>(what: string, ms: number, probe: () => Promise<T | n
 }
 
 describe('a storm of terminated connections against a running wl up', () => {
-  it('keeps cron jobs and an open trade’s monitoring going, and wl up running', { timeout: 420_000 }, async () => {
+  it('keeps cron jobs and an open trade’s monitoring going, and wl up running', { timeout: 600_000 }, async () => {
     const loginsFile = path.join(dir, 'logins.json');
     const up = spawnWl(['up'], {
       DATABASE_URL: db.url,
@@ -47,7 +47,7 @@ describe('a storm of terminated connections against a running wl up', () => {
       WL_VENUE_MODE: 'paper',
     });
     try {
-      await up.waitFor(/ready\./, 120_000);
+      await up.waitFor(/ready\./, 240_000);
       // least privilege at the connection (item 8): the processes log in as their own roles
       expect(statSync(loginsFile).mode & 0o777).toBe(0o600);
       const roles = await db.query(`select distinct usename from pg_stat_activity where datname = $1 and usename like 'wl\\_%'`, [db.name]);
@@ -67,7 +67,7 @@ describe('a storm of terminated connections against a running wl up', () => {
       admin.on('error', () => {});
       await admin.connect();
       let killed = 0;
-      for (let i = 0; i < 60; i++) {
+      for (let i = 0; i < Number(process.env.WL_STORM_ROUNDS || 60); i++) {
         await admin.query(`select graphile_worker.add_job('close_trade', '{}'::json, max_attempts => 1) from generate_series(1, 5)`);
         const { rows } = await admin.query(
           `select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`,
@@ -82,7 +82,7 @@ describe('a storm of terminated connections against a running wl up', () => {
       const stormEnd = new Date();
 
       // the cron jobs run again: a later minute's market_snapshot rows
-      await waitUntil('collect_market after the storm', 180_000, async () => {
+      await waitUntil('collect_market after the storm', 240_000, async () => {
         const { rows } = await db.query(`select count(*)::int as n from watchlist.market_snapshot where collected_at > $1`, [stormEnd]);
         return rows[0].n > 0;
       });
@@ -104,8 +104,16 @@ describe('a storm of terminated connections against a running wl up', () => {
         .split('\n')
         .filter((l) => !/terminating connection due to administrator command|UNLISTEN|Error with notify listener|Worker connected and looking for jobs|^\s+at /.test(l));
       console.error(story.slice(-150).join('\n'));
+      const state = await db.query(
+        `select application_name, usename, state, wait_event, left(query, 60) as query, now() - state_change as age
+           from pg_stat_activity where datname = $1 order by backend_start`, [db.name]).catch((x) => ({ rows: [String(x)] }));
+      console.error('sessions of the database after the storm:', JSON.stringify(state.rows));
+      const jobs = await db.query(
+        `select task_identifier, count(*)::int n, max(attempts) attempts, count(locked_by)::int locked from graphile_worker.jobs group by 1`).catch((x) => ({ rows: [String(x)] }));
+      console.error('jobs after the storm:', JSON.stringify(jobs.rows));
       throw e;
     } finally {
+      if (process.env.WL_STORM_LOG) (await import('node:fs')).writeFileSync(process.env.WL_STORM_LOG, up.output());
       if (up.child.exitCode === null) {
         up.child.kill('SIGINT');
         const code = await up.exited();

@@ -14,8 +14,12 @@ import { taskList } from './tasks/index.ts';
 import { crontab } from './crontab.ts';
 
 const WEDGED_MS = 60_000;
+/** a checkout that waits longer fails (and graphile-worker retries) instead of hanging forever */
+const CONNECT_TIMEOUT_MS = 30_000;
 /** cron schedules every minute: two and a half minutes without a beat is a stalled worker */
 const STALLED_MS = Number(process.env.WL_WORKER_STALL_MS || 150_000);
+/** the job loop polls every second: a minute in which every fetch failed is a poisoned worker (see below) */
+const FETCH_STALLED_MS = Number(process.env.WL_WORKER_FETCH_STALL_MS || 60_000);
 
 export interface WorkerOptions {
   url: string;
@@ -37,7 +41,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Runner> {
   const budget = connectionBudget();
   const poolMax = opts.poolMax ?? (opts.concurrency ? 2 * opts.concurrency + 2 : budget.worker);
   const concurrency = Math.min(opts.concurrency ?? budget.workerConcurrency, safeConcurrency(poolMax));
-  const pgPool = makePool('worker', { connectionString: opts.url, max: poolMax, application_name: 'wl-worker' });
+  const pgPool = makePool('worker', { connectionString: opts.url, max: poolMax, application_name: 'wl-worker', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   let started: Runner | null = null;
   let stopping = false;
   try {
@@ -55,6 +59,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Runner> {
     }
     const events: WorkerEvents = new EventEmitter() as WorkerEvents;
     events.on('pool:create', ({ workerPool }) => opts.onPool?.(workerPool.id));
+    if (process.env.WL_WORKER_TRACE) traceEvents(events);
     // heartbeat: cron schedules jobs every minute and jobs complete; a worker that does
     // neither for STALLED_MS after a connection storm (cron or the job loop lost without an
     // error) is restarted by the supervisor rather than leaving trades unmonitored
@@ -62,6 +67,21 @@ export async function startWorker(opts: WorkerOptions): Promise<Runner> {
     const beat = () => void (lastBeat = Date.now());
     events.on('cron:scheduled', beat);
     events.on('job:complete', beat);
+    // graphile-worker 0.18 caches the task-id lookup as a promise on first use; when that
+    // first query fails (a connection storm at start-up) the rejected promise stays
+    // cached and every later job fetch fails with it, while cron keeps scheduling: the
+    // worker looks alive and runs nothing. A worker whose fetches have all failed for
+    // FETCH_STALLED_MS exits for a restart, which builds a fresh cache.
+    // (Counted only while fetches fail, so long jobs that keep both slots busy are fine.)
+    let failingSince: number | null = null;
+    let lastFetchError = '';
+    const fetched = () => void (failingSince = null);
+    events.on('worker:getJob:empty', fetched);
+    events.on('job:start', fetched);
+    events.on('worker:getJob:error', ({ error }) => {
+      failingSince ??= Date.now();
+      lastFetchError = String((error as Error)?.message ?? error);
+    });
     const runner = (started = await retryOnConnectionLoss('starting the worker', () =>
       run({
         pgPool,
@@ -81,24 +101,28 @@ export async function startWorker(opts: WorkerOptions): Promise<Runner> {
         if (!stopping) opts.onFatal?.(e);
       },
     );
-    // A pool whose every connection is checked out and never returned (a client that died
-    // mid-query and was not released) would wedge the worker without a single error: no
-    // job, no cron. Seen after connection storms. Exit for a restart instead.
-    const max = pgPool.options.max ?? 10;
-    let fullSince: number | null = null;
+    // A pool whose waiters are never served (every connection checked out and never
+    // returned: a client that died mid-query and was not released) wedges the worker
+    // without a single error: no job, no cron. Exit for a restart instead.
+    let lastAcquire = Date.now();
+    pgPool.on('acquire', () => void (lastAcquire = Date.now()));
     const watchdog = setInterval(() => {
-      if (opts.cron !== false && !stopping && Date.now() - lastBeat >= STALLED_MS) {
+      if (stopping) return;
+      if (failingSince !== null && Date.now() - failingSince >= FETCH_STALLED_MS) {
+        clearInterval(watchdog);
+        return void opts.onFatal?.(new Error(`every job fetch failed for ${FETCH_STALLED_MS / 1000} s (${lastFetchError})`));
+      }
+      if (opts.cron !== false && Date.now() - lastBeat >= STALLED_MS) {
         clearInterval(watchdog);
         return void opts.onFatal?.(new Error(`no cron run and no job finished for ${STALLED_MS / 1000} s`));
       }
-      const full = pgPool.totalCount >= max && pgPool.idleCount === 0 && pgPool.waitingCount > 0;
-      if (!full || stopping) return void (fullSince = null);
-      fullSince ??= Date.now();
-      if (Date.now() - fullSince >= WEDGED_MS) {
+      if (pgPool.waitingCount > 0 && Date.now() - lastAcquire >= WEDGED_MS) {
         clearInterval(watchdog);
-        opts.onFatal?.(new Error(`all ${max} worker connections checked out for ${WEDGED_MS / 1000} s with ${pgPool.waitingCount} waiting`));
+        opts.onFatal?.(
+          new Error(`${pgPool.waitingCount} waiting for a worker connection and none handed out for ${WEDGED_MS / 1000} s (${pgPool.totalCount} open, ${pgPool.idleCount} idle)`),
+        );
       }
-    }, 5000);
+    }, Math.min(5000, FETCH_STALLED_MS / 2));
     watchdog.unref();
     // a crash may have left trades half-open or half-closed: reconcile before anything else
     await retryOnConnectionLoss('queueing reconcile', () => runner.addJob('reconcile', {}, { jobKey: 'reconcile:start', priority: -10 }));
@@ -119,4 +143,19 @@ export async function startWorker(opts: WorkerOptions): Promise<Runner> {
     await pgPool.end().catch(() => {});
     throw e;
   }
+}
+
+/** WL_WORKER_TRACE=1: every graphile-worker event on stderr (polling ones counted every 10 s) */
+function traceEvents(events: WorkerEvents) {
+  const counts = new Map<string, number>();
+  const emit = events.emit.bind(events);
+  events.emit = ((name: string, ...args: unknown[]) => {
+    if (/getJob:(start|empty)|job:(start|success|complete|release)/.test(name)) counts.set(name, (counts.get(name) ?? 0) + 1);
+    else process.stderr.write(`${new Date().toISOString()} wl: worker event ${name}\n`);
+    return emit(name as never, ...(args as [never]));
+  }) as typeof events.emit;
+  setInterval(() => {
+    process.stderr.write(`${new Date().toISOString()} wl: worker events ${JSON.stringify(Object.fromEntries(counts))}\n`);
+    counts.clear();
+  }, 10_000).unref();
 }
