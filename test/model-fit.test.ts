@@ -153,3 +153,20 @@ describe('rolling time split', () => {
     expect(after[k + 1].model!.coefs).not.toEqual(before[k + 1].model!.coefs);
   });
 });
+
+describe('weekly fit job', () => {
+  it('is one crontab line graphile-worker parses, and the job fits through graphile-worker', async () => {
+    const { parseCrontab } = await import('graphile-worker');
+    const { crontab } = await import('../workers/crontab.ts');
+    const items = parseCrontab(crontab).filter((c) => c.task === 'fit_models');
+    expect(items).toHaveLength(1);
+    const { drain } = await import('./helpers/worker.ts');
+    const before = (await db.query(`select count(*)::int as n from watchlist.pnl_model`)).rows[0].n;
+    await db.query(`select graphile_worker.add_job('fit_models')`);
+    await drain(db, 1);
+    const { rows } = await db.query(`select signal_type, horizon_min, fit_status, params->>'actor' as actor from watchlist.pnl_model order by id desc limit 1`);
+    expect((await db.query(`select count(*)::int as n from watchlist.pnl_model`)).rows[0].n).toBeGreaterThan(before);
+    expect(rows[0]).toMatchObject({ signal_type: 'B', actor: 'fit_models job' });
+    expect((await db.query(`select count(*)::int as n from graphile_worker.jobs where task_identifier = 'fit_models'`)).rows[0].n).toBe(0);
+  });
+});

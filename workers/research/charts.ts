@@ -7,7 +7,7 @@ const base = (title: string, values: Row[]): Spec => ({
   $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
   title,
   data: { values },
-  config: { font: 'sans-serif', view: { stroke: null } },
+  config: { font: 'sans-serif', view: { stroke: null }, axis: { labelLimit: 260 }, legend: { labelLimit: 260 } },
 });
 
 export async function renderSvg(spec: Spec): Promise<string> {

@@ -87,7 +87,7 @@ async function normalWinProbs(db: Queryable, pred: number[], fee: number, std: n
 }
 
 export function versionAt(d: Date): string {
-  return `fit-${d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  return `fit-${d.toISOString().replace(/[-:]/g, '')}`;
 }
 
 export async function fitModels(db: Queryable, opts: FitOptions = {}): Promise<FitResult[]> {
