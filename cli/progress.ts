@@ -79,7 +79,7 @@ export function makeProgress(label: string, total?: number, opts: ProgressOption
     if (!force && t - last < (tty ? redrawMs : everyMs)) return;
     last = t;
     if (tty) {
-      const width = Math.max(20, (stream.columns ?? 100) - 1);
+      const width = Math.max(20, (stream.columns || 100) - 1);
       // \x1b[K clears what a longer previous line left behind
       stream.write(`\r${line(note).slice(0, width)}\x1b[K`);
     } else {
