@@ -59,7 +59,7 @@ insert into watchlist.setting as t (key, type, unit, default_value, min_value, m
   ('model.min_train_n', 'integer', 'events', '50', 10, 10000000, null, null, null, false, false, 'fewer outcomes than this to train on: the fit is recorded too_thin and the prior stays'),
   ('model.min_test_n', 'integer', 'events', '20', 5, 10000000, null, null, null, false, false, 'fewer out-of-sample outcomes than this: the fit is recorded too_thin'),
   ('model.calib_bins', 'integer', 'bins', '10', 2, 100, null, null, null, false, false, 'pnl_hat bins of the out-of-sample win_prob calibration'),
-  ('model.auto_activate', 'boolean', null, 'true', null, null, null, null, null, false, false, 'a new fit becomes active by itself only when its out-of-sample R² beats the active model''s on the same test windows'),
+  ('model.auto_activate', 'boolean', null, 'true', null, null, null, null, null, false, false, 'a new fit becomes active by itself only when its out-of-sample R² beats the active model''s on the same test rows after the active model''s training window'),
   ('kill_switch', 'integer', 'level', '0', 0, 2, null, null, null, false, false, '0 off, 1 stop new entries, 2 stop entries and flatten every open trade and manual position')
 on conflict (key) do update set type = excluded.type, unit = excluded.unit, default_value = excluded.default_value,
   min_value = excluded.min_value, max_value = excluded.max_value, max_key = excluded.max_key,

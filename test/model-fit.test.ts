@@ -116,10 +116,34 @@ describe('wl model fit', () => {
 
   it('a fit that does not beat the active model out of sample is recorded but not activated', async () => {
     const [r] = await fitModels(db, { signalTypes: ['B'], horizons: [H], until, days: 30 });
-    // the same data: the same out-of-sample R², not better
+    // the active fit has seen every row: there is nothing out of its sample to judge on
     expect(r.status).toBe('ok');
     expect(r.activated).toBe(false);
+    expect(r.note).toMatch(/only 0 test rows lie after fit-.*training window .*not activated automatically/);
     expect((await predict({ raw_slope_3m: 0, raw_drift_ratio: 0.5, spread_log_short_over_long: 0.03, raw_crossings_1h: 2, raw_best_buy_high_sell_low: 0.03 })).model_version).toBe(version);
+  });
+});
+
+describe('automatic activation', () => {
+  it('a later fit that beats the active fit on outcomes after its training window activates itself, audited', async () => {
+    // the relation changes after the active fit's data: the spread term triples
+    const last = t0 + (N - 1) * 40 * 60_000;
+    const more: FixtureEvent[] = [];
+    for (let i = 0; i < 200; i++) {
+      const slog = uniform(11, i, 1, 0) * 0.036 + 0.004;
+      const f = { raw_slope_3m: gauss(11, i, 2, 0) * 0.0005, raw_drift_ratio: uniform(11, i, 3, 0), spread_log_short_over_long: slog,
+        raw_crossings_1h: Math.floor(uniform(11, i, 4, 0) * 10), raw_best_buy_high_sell_low: slog + (uniform(11, i, 5, 0) - 0.5) * 0.006 };
+      const y = TRUE.intercept + MODEL_FACTORS.reduce((acc, k) => acc + TRUE[k] * f[k], 0) + slog + gauss(11, i, 6, 0) * 0.001;
+      more.push({ start: new Date(last + (i + 1) * 4 * 60_000), symbol: `T${i % 5}/USDT:USDT`, factors: f, outcomes: { [H]: y } });
+    }
+    await seedEvents(db, more);
+    const { rows: act } = await db.query(`select version from watchlist.pnl_model where signal_type = 'B' and horizon_min = $1 and active`, [H]);
+    const [r] = await fitModels(db, { signalTypes: ['B'], horizons: [H], until, days: 30 });
+    expect(r.activated).toBe(true);
+    expect(r.note).toMatch(new RegExp(`on the \\d+ test rows after ${act[0].version}'s training window`));
+    const { rows } = await db.query(`select from_version, to_version, reason from watchlist.pnl_model_activation order by id desc limit 1`);
+    expect(rows[0]).toMatchObject({ from_version: act[0].version, to_version: r.version });
+    expect(rows[0].reason).toMatch(/^auto: OOS R² .* beats fit-.* on the same \d+ test rows$/);
   });
 });
 

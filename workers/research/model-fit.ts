@@ -117,10 +117,10 @@ async function fitOne(
   const { type, h, s } = a;
   const obs = await loadObs(db, type, h, a.from, a.until);
   const { rows: act } = await db.query(
-    `select version, intercept, coefs, fee_threshold from watchlist.pnl_model where signal_type = $1 and horizon_min = $2 and active`,
+    `select version, intercept, coefs, fee_threshold, train_to from watchlist.pnl_model where signal_type = $1 and horizon_min = $2 and active`,
     [type, h],
   );
-  const active = act[0] as { version: string; intercept: number; coefs: Record<string, number>; fee_threshold: number } | undefined;
+  const active = act[0] as { version: string; intercept: number; coefs: Record<string, number>; fee_threshold: number; train_to: Date | null } | undefined;
   const fee = active?.fee_threshold ?? 0.001;
   const folds = walkForward(obs, s.folds, s.minTrain);
   const scored = folds.filter((f) => f.model);
@@ -161,23 +161,36 @@ async function fitOne(
   const oosIc = spearman(pred, y);
   const residOos = Math.sqrt(y.reduce((acc, v, i) => acc + (v - pred[i]) ** 2, 0) / y.length);
 
-  // the active model scored on the same test rows: the bar a new fit must clear
+  // The bar a new fit must clear: the active model scored on the same test rows, but only
+  // rows after the active model's own training window (a fitted model has seen the rest,
+  // which would flatter it); both scored on that subset.
   let activeOosR2: number | null = null;
+  let newOnCompare: number | null = null;
+  let compareN = y.length;
   if (active) {
     const byId = new Map(obs.map((o) => [o.id, o]));
+    const after = active.train_to ? active.train_to.getTime() : -Infinity;
+    const idx = testIds.map((id, i) => [id, i] as const).filter(([id]) => byId.get(id)!.t > after);
+    compareN = idx.length;
     const coefs = MODEL_FACTORS.map((k) => Number(active.coefs[k] ?? 0));
-    const ap = testIds.map((id) => predictOne({ intercept: active.intercept, coefs }, byId.get(id)!.x));
-    activeOosR2 = r2(ap, y);
+    const yc = idx.map(([, i]) => y[i]);
+    if (compareN >= Math.max(2, s.minTest)) {
+      activeOosR2 = r2(idx.map(([id]) => predictOne({ intercept: active.intercept, coefs }, byId.get(id)!.x)), yc);
+      newOnCompare = r2(idx.map(([, i]) => pred[i]), yc);
+    }
   }
 
   const final = ols(obs);
   const residStd = Number.isFinite(residOos) && residOos > 0 ? residOos : final.residStd;
-  const beats = Number.isFinite(oosR2) && (activeOosR2 === null || !Number.isFinite(activeOosR2) || oosR2 > activeOosR2);
+  const judged = !active || activeOosR2 !== null;
+  const beats = Number.isFinite(oosR2) && (!active || (judged && Number.isFinite(newOnCompare!) && (!Number.isFinite(activeOosR2!) || newOnCompare! > activeOosR2!)));
   const note =
     `OLS on ${obs.length} outcomes ${new Date(obs[0].t).toISOString()} – ${new Date(obs[obs.length - 1].t).toISOString()}; ` +
     `${scored.length} rolling test windows (${y.length} rows): OOS R² ${oosR2.toFixed(4)}, IC ${oosIc.toFixed(4)}, ` +
     `calibration error ${cal.ece.toFixed(4)}; resid_std is the OOS RMSE` +
-    (active ? `; active ${active.version} scores R² ${activeOosR2?.toFixed(4)} on the same rows` : '');
+    (!active ? '' : judged
+      ? `; on the ${compareN} test rows after ${active.version}'s training window it scores R² ${activeOosR2!.toFixed(4)}, this fit ${newOnCompare!.toFixed(4)}`
+      : `; only ${compareN} test rows lie after ${active.version}'s training window (need ${s.minTest}): not compared, not activated automatically`);
   await db.query(
     `insert into watchlist.pnl_model (signal_type, horizon_min, version, intercept, coefs, resid_std, fee_threshold, n_obs, r2,
        is_prior, active, fit_status, train_from, train_to, n_test, oos_r2, oos_ic, calib_error, calibration, folds, params, notes)
@@ -186,12 +199,14 @@ async function fitOne(
      residStd, fee, obs.length, r2(obs.map((o) => predictOne(final, o.x)), obs.map((o) => o.y)),
      new Date(obs[0].t), new Date(obs[obs.length - 1].t), y.length, oosR2, oosIc, cal.ece,
      JSON.stringify({ by: 'pnl_hat', win: `pnl_total > ${fee}`, bins: cal.bins }), JSON.stringify(foldJson),
-     JSON.stringify({ ...params, active_version: active?.version ?? null, active_oos_r2: activeOosR2 }), note],
+     JSON.stringify({ ...params, active_version: active?.version ?? null, compare_n: compareN, active_oos_r2: activeOosR2, new_oos_r2_compared: newOnCompare }), note],
   );
   let activated = false;
   if (s.auto && beats) {
     await db.query(`select * from watchlist.activate_model($1, $2, $3, $4, $5)`, [
-      a.version, a.actor, `auto: OOS R² ${oosR2.toFixed(4)} beats ${active ? `${active.version} (${activeOosR2?.toFixed(4)})` : 'no active model'} on the same test rows`, type, h,
+      a.version, a.actor, active
+        ? `auto: OOS R² ${newOnCompare!.toFixed(4)} beats ${active.version} (${activeOosR2!.toFixed(4)}) on the same ${compareN} test rows`
+        : `auto: OOS R² ${oosR2.toFixed(4)}, no active model`, type, h,
     ]);
     activated = true;
   }
