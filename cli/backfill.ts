@@ -6,6 +6,7 @@ import { makePool } from '../db/pool.ts';
 import { openMigrated } from './db.ts';
 import { shutdown } from './lifecycle.ts';
 import { log } from './log.ts';
+import { makeProgress } from './progress.ts';
 import { buildVenues, venueNamesFromEnv } from '../workers/venues/registry.ts';
 import { venueModesFor } from '../workers/venues/venue-modes.ts';
 import { collectMinute } from '../workers/tasks/collect_market.ts';
@@ -21,6 +22,8 @@ export interface BackfillOptions {
   /** restrict to these symbols (else strategy_config 'collect.symbols' / the default universe) */
   symbols?: string[];
   progress?: (msg: string) => void;
+  /** minutes done of the total, after each minute (rate and ETA: cli/progress.ts) */
+  onMinute?: (done: number, total: number) => void;
   /** environment deciding which venues are live (default process.env) */
   env?: Record<string, string | undefined>;
 }
@@ -73,7 +76,7 @@ export async function backfill(db: Queryable, opts: BackfillOptions): Promise<Ba
     const r = await collectMinute(db, set.venues, t, { symbols: opts.symbols });
     errors += r.errors;
     if (hasClose[0].ok) await db.query('select watchlist.close_stale_events($1)', [iso(t)]);
-    if (opts.progress && (i % 60 === 0 || i === total)) opts.progress(`backfill ${iso(t)} (${i}/${total} minutes)`);
+    opts.onMinute?.(i, total);
   }
   await set.close();
   const { rows } = await db.query(
@@ -106,6 +109,7 @@ export function registerBackfill(program: Command) {
       if (!(hours > 0 && hours <= 24 * 14)) throw new Error('--hours must be in (0, 336]');
       const db = await openMigrated();
       const pool = makePool('backfill', { connectionString: db.url, max: 2 });
+      const p = makeProgress('backfill', undefined, { unit: 'minutes' });
       try {
         const s = await backfill(pool, {
           hours,
@@ -113,7 +117,12 @@ export function registerBackfill(program: Command) {
           symbols: o.symbols?.split(',').map((x) => x.trim()),
           seed: o.seed !== undefined ? Number(o.seed) : undefined,
           progress: log,
+          onMinute: (done, total) => {
+            p.setTotal(total);
+            p.update(done);
+          },
         });
+        p.done();
         log(
           `backfill done: ${s.minutes} minutes, ${s.snapshotRows} snapshot rows, ${s.rawRows} raw rows, ${s.events} events, ` +
             `${s.errors} venue errors in ${s.seconds.toFixed(1)} s`,

@@ -8,6 +8,8 @@ import { registerBackfill } from './backfill.ts';
 import { registerTrade } from './trade.ts';
 import { registerPreflight } from './preflight.ts';
 import { registerDoctor } from './doctor.ts';
+import { registerModel } from './model.ts';
+import { registerReport } from './report.ts';
 import { log } from './log.ts';
 import { shutdown } from './lifecycle.ts';
 
@@ -20,6 +22,8 @@ registerBackfill(program);
 registerTrade(program);
 registerPreflight(program);
 registerDoctor(program);
+registerModel(program);
+registerReport(program);
 
 // a command that fails stops what it started (the embedded PostgreSQL too) before exiting
 program.parseAsync(process.argv).catch(async (e: Error) => {

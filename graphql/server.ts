@@ -26,6 +26,7 @@ const PAGES: Record<string, string> = {
   '/live_trading': 'live_trading.html',
   '/watchlist': 'watchlist.html',
   '/watchlist/db': 'watchlist_db.html',
+  '/research': 'research.html',
 };
 
 const TYPES: Record<string, string> = {

@@ -52,7 +52,8 @@ end $$;
 
 -- pnl_hat = intercept + Σ coef_k × factor_k over the keys of the ACTIVE model's coefs;
 -- win_prob = P(pnl > fee_threshold) under Normal(pnl_hat, resid_std)
---          = Φ((pnl_hat − fee_threshold) / resid_std).
+--          = Φ((pnl_hat − fee_threshold) / resid_std), mapped through the model's
+-- out-of-sample calibration bins when it has them (fitted models; priors have none).
 -- A factor the model needs that is absent, JSON null, not a JSON number, or not
 -- finite gives NULL pnl_hat/win_prob and a reason; so does a missing model.
 create or replace function watchlist.predict_bc(
@@ -105,7 +106,8 @@ begin
     return;
   end if;
   pnl_hat := acc;
-  win_prob := watchlist.norm_cdf((acc - m.fee_threshold) / m.resid_std);
+  -- a fitted model carries its out-of-sample calibration (sql/research.sql)
+  win_prob := watchlist.calibrated_win_prob(m.calibration, acc, watchlist.norm_cdf((acc - m.fee_threshold) / m.resid_std));
 end $$;
 
 -- Priors, so the loop runs on a fresh install before any model is fitted.

@@ -54,6 +54,12 @@ insert into watchlist.setting as t (key, type, unit, default_value, min_value, m
   ('trade.fill_wait_s', 'number', 'seconds', '120', 0, 3600, null, null, null, false, false, 'a filled order whose trade list does not add up is read again for this long, then one synthetic fill from its average is recorded'),
   ('trade.lookup_clock_tolerance_s', 'number', 'seconds', '5', 0, 60, null, null, null, false, false, 'a found order may be created at most this much before our prepared row (clock difference) and still be ours'),
   ('ingest.attach', 'boolean', null, 'false', null, null, null, null, null, false, false, 'attach mode: an external writer owns watch_signal_raw/watch_signal_event; the scanner writes no raw rows, the SQL merge creates no events, the gate trades the writer''s events (set by wl up --attach / WL_ATTACH)'),
+  ('model.fit_days', 'number', 'days', '30', 1, 3650, null, null, null, false, false, 'wl model fit: days of events (by decision time) the fit uses'),
+  ('model.folds', 'integer', 'windows', '4', 1, 50, null, null, null, false, false, 'wl model fit: rolling test windows (each fitted on everything whose outcome was known before it)'),
+  ('model.min_train_n', 'integer', 'events', '50', 10, 10000000, null, null, null, false, false, 'fewer outcomes than this to train on: the fit is recorded too_thin and the prior stays'),
+  ('model.min_test_n', 'integer', 'events', '20', 5, 10000000, null, null, null, false, false, 'fewer out-of-sample outcomes than this: the fit is recorded too_thin'),
+  ('model.calib_bins', 'integer', 'bins', '10', 2, 100, null, null, null, false, false, 'pnl_hat bins of the out-of-sample win_prob calibration'),
+  ('model.auto_activate', 'boolean', null, 'true', null, null, null, null, null, false, false, 'a new fit becomes active by itself only when its out-of-sample R² beats the active model''s on the same test rows after the active model''s training window'),
   ('kill_switch', 'integer', 'level', '0', 0, 2, null, null, null, false, false, '0 off, 1 stop new entries, 2 stop entries and flatten every open trade and manual position')
 on conflict (key) do update set type = excluded.type, unit = excluded.unit, default_value = excluded.default_value,
   min_value = excluded.min_value, max_value = excluded.max_value, max_key = excluded.max_key,

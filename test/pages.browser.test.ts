@@ -10,6 +10,7 @@ import type { Runner } from 'graphile-worker';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { closeSharedVenues, paperVenues, startRunner } from './helpers/worker.ts';
 import { startServer, type RunningServer } from '../graphql/server.ts';
+import { icMeanSpec, renderSvg } from '../workers/research/charts.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(import.meta.dirname, '..', 'test-artifacts');
@@ -241,6 +242,31 @@ describe('browser edges: CSP and another origin', () => {
       await page.close();
       await new Promise((resolve) => evil.close(resolve));
     }
+  });
+});
+
+describe('/research', () => {
+  it('shows the newest report: its tables and its SVG charts as images, within the CSP', async () => {
+    const ic = [{ horizon_min: 240, factor: 'spread_log_short_over_long', buckets: 2, events: 10, mean_ic: 0.9, std_ic: 0.1414, ir: 6.364, t_stat: 9, hit_rate: 1 }];
+    const svg = await renderSvg(icMeanSpec(ic));
+    await db.query(
+      `insert into watchlist.research_report (params, summary, markdown, charts) values ($1, $2, '# r', $3)`,
+      [JSON.stringify({ horizons: [240], signal_types: ['B'], bucket_min: 60, min_bucket_n: 5 }),
+       JSON.stringify({ ic_summary: ic, quantiles: [], strategy: [{ horizonMin: 240, candidates: 10, trades: 7, winRate: 6 / 7, meanPnl: 0.00286, totalPnl: 0.02, maxDrawdown: 0.001 }], models: [], events: 10 }),
+       JSON.stringify({ ic_mean: svg })],
+    );
+    const page = await open('/research');
+    const row = page.locator('#ic-summary tbody tr', { hasText: 'spread_log_short_over_long' });
+    await expect.poll(() => row.count(), POLL).toBe(1);
+    expect(await row.innerText()).toContain('0.9000');
+    expect(await page.locator('#strategy tbody tr').innerText()).toContain('85.7');
+    const img = page.locator('#charts-ic img').first();
+    await img.waitFor();
+    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth), POLL).toBeGreaterThan(100);
+    expect(await page.locator('nav a.active').innerText()).toBe('Research');
+    await shot(page, 'research');
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
   });
 });
 

@@ -7,4 +7,5 @@ export const crontab = [
   '* * * * * monitor_trades ?max=1',
   '* * * * * convert_fees ?max=1',
   '*/3 * * * * reconcile ?max=1',
+  '17 3 * * 1 fit_models ?max=1',
 ].join('\n');

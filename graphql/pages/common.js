@@ -164,7 +164,7 @@ export async function header(active, onRoleChange) {
   const form = el('form', { class: 'auth', onsubmit: (ev) => { ev.preventDefault(); setToken(input.value.trim()); input.value = ''; reconnect(); refresh(); } },
     input, save, clear, role);
   const nav = el('nav', {},
-    [['/live_trading', 'Live trading'], ['/watchlist', 'Watchlist'], ['/watchlist/db', 'DB browser']].map(([href, label]) =>
+    [['/live_trading', 'Live trading'], ['/watchlist', 'Watchlist'], ['/watchlist/db', 'DB browser'], ['/research', 'Research']].map(([href, label]) =>
       el('a', { href, class: href === active ? 'active' : undefined }, label)),
     el('span', { id: 'live-dot', class: 'live off', title: 'live updates' }, '●'));
   const hdr = el('header', {}, nav, form);
