@@ -26,6 +26,9 @@ const PAGES: Record<string, string> = {
   '/live_trading': 'live_trading.html',
   '/watchlist': 'watchlist.html',
   '/watchlist/db': 'watchlist_db.html',
+  '/trades': 'trades.html',
+  '/trade': 'trade.html',
+  '/settings': 'settings.html',
 };
 
 const TYPES: Record<string, string> = {
