@@ -10,6 +10,7 @@ import { spawnWl } from './helpers/proc.ts';
 import { reconcileOnce } from '../workers/trade/reconcile-flow.ts';
 import { wrap } from '../workers/trade/db.ts';
 import type { VenueSet } from '../workers/venues/registry.ts';
+import { modeBanner } from '../workers/venues/venue-modes.ts';
 
 let db: TestDb;
 let vs: VenueSet;
@@ -156,4 +157,13 @@ describe('wl trade enter', () => {
     expect(await again.exited()).toBe(1);
     expect(again.output()).toMatch(/refused: symbol_active/);
   }, 90_000);
+});
+
+describe("wl up's banner", () => {
+  it('names every venue with its mode in capitals and says REAL MONEY where a venue is live', () => {
+    expect(modeBanner([{ venue: 'binance', mode: 'paper' }, { venue: 'okx', mode: 'live' }, { venue: 'bybit', mode: 'sandbox', marketsLoaded: false }])).toBe(
+      "TRADING MODE per venue: binance PAPER (simulated market and fills) · okx LIVE (real orders, real money) · bybit SANDBOX (the exchange's demo/testnet, no real money; markets not loaded) — REAL MONEY on okx",
+    );
+    expect(modeBanner([{ venue: 'binance', mode: 'paper' }])).not.toMatch(/REAL MONEY/);
+  });
 });
