@@ -129,7 +129,7 @@ export function registerTrade(program: Command) {
         log(`T#${id} ${o.symbol} short ${o.short} / long ${o.long}: queued (open_trade re-checks it on live books)`);
         return { id, ...(await waitEntered(c, id, Number(o.wait))) };
       });
-      if ('refused' in r) {
+      if (r.refused !== undefined) {
         log(r.refused);
         return void (await shutdown(1));
       }
