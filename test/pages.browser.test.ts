@@ -345,7 +345,7 @@ describe('mode badges and the kill switch on every page', () => {
       await db.query(`select watchlist.set_kill_switch(0, 'browser test')`);
       await db.query(`select watchlist.record_venue_modes('auto', '[{"venue":"binance","mode":"paper","markets_loaded":true},{"venue":"okx","mode":"paper","markets_loaded":true},{"venue":"bybit","mode":"paper","markets_loaded":true},{"venue":"bitget","mode":"paper","markets_loaded":true}]')`);
     }
-  });
+  }, 240_000); // six pages on a loaded 2-core machine
 });
 
 describe('/trades and /trade', () => {
@@ -394,7 +394,7 @@ describe('/trades and /trade', () => {
     await shot(page, 'trades');
     expect(problemsOf(page)).toEqual([]);
     await page.close();
-  });
+  }, 120_000);
 
   it('the trade detail page of a closed trade: legs, orders, fills, exit, prediction vs realised, and the samples chart after the close', async () => {
     const page = await open(`/trade?id=${won}`);
@@ -419,7 +419,7 @@ describe('/trades and /trade', () => {
     await shot(page, 'trade_detail');
     expect(problemsOf(page)).toEqual([]);
     await page.close();
-  });
+  }, 120_000);
 });
 
 describe('force-enter from /watchlist', () => {
@@ -449,7 +449,7 @@ describe('force-enter from /watchlist', () => {
     await shot(tp, 'force_enter');
     expect(problemsOf(tp)).toEqual([]);
     await tp.close();
-  }, 90_000);
+  }, 180_000);
 });
 
 describe('/settings', () => {
@@ -475,5 +475,5 @@ describe('/settings', () => {
     expect(problemsOf(page)).toEqual([]);
     await page.close();
     await db.query(`select watchlist.set_config('trade.take_profit_ratio', '0.8', 'browser test')`);
-  });
+  }, 120_000);
 });

@@ -78,9 +78,9 @@ function renderPositions(d) {
   renderTable($('positions'), [
     { label: 'Venue', cell: (r) => r.venue },
     { label: 'Symbol', cell: (r) => r.symbol },
-    { label: 'Venue reports', cell: (r) => signed(qty(r.venueSize), r.venueSize), class: 'num' },
-    { label: 'DB expects', cell: (r) => signed(qty(r.expected), r.expected), class: 'num' },
-    { label: 'Diff', cell: (r) => (mismatch(r) ? el('b', { class: 'neg' }, qty(r.venueSize - r.expected)) : el('span', { class: 'muted' }, '0')), class: 'num' },
+    { label: 'Venue reports (base)', cell: (r) => signed(qty(r.venueSize), r.venueSize), class: 'num' },
+    { label: 'DB expects (base)', cell: (r) => signed(qty(r.expected), r.expected), class: 'num' },
+    { label: 'Diff (base)', cell: (r) => (mismatch(r) ? el('b', { class: 'neg' }, qty(r.venueSize - r.expected)) : el('span', { class: 'muted' }, '0')), class: 'num' },
     { label: 'Entry (USDT)', cell: (r) => (r.pos?.entryPrice ? qty(r.pos.entryPrice) : dash), class: 'num' },
     { label: 'uPnL (USDT)', cell: (r) => signed(usdt(r.pos?.unrealizedPnl, { unit: false }), r.pos?.unrealizedPnl, 0.01), class: 'num' },
     { label: 'Fetched', cell: (r) => timeCell(r.pos?.fetchedAt) },
