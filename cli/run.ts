@@ -13,7 +13,7 @@ import { backfill } from './backfill.ts';
 import { isStopping, onShutdown, shutdown } from './lifecycle.ts';
 import { log } from './log.ts';
 import { runPreflight } from './preflight.ts';
-import { describeModes, recordVenueModes } from '../workers/venues/venue-modes.ts';
+import { describeModes, modeBanner, recordVenueModes } from '../workers/venues/venue-modes.ts';
 import type { VenueSet } from '../workers/venues/registry.ts';
 import { applyAttachMode } from './attach.ts';
 
@@ -170,6 +170,8 @@ export function registerRun(program: Command) {
         ? 'psql "$DATABASE_URL"'
         : `psql "$(${o.demo ? `WL_DATA_DIR=${config.dataDir} WL_PG_PORT=${config.embeddedPort} ` : ''}npx wl db url)"`;
       log(`psql: ${psql}`);
+      // last before "ready", where the eye lands: how each venue trades (the pages' header badges say the same)
+      log(modeBanner(set.modes));
       log(`ready. database ${redact(db.url)}. Ctrl-C stops everything.`);
     });
 }

@@ -14,7 +14,7 @@ export async function startServer(opts: { url: string; port?: number; host?: str
   onShutdown('http', srv.stop);
   const trader = process.env.WL_TRADER_TOKEN ? 'trader token set (WL_TRADER_TOKEN)' : 'no WL_TRADER_TOKEN: read-only';
   log(`GraphQL ${srv.url}/graphql (${trader})${graphiqlFromEnv() ? `, Ruru ${srv.url}/graphiql (WL_DEV_GRAPHIQL=1)` : ''}`);
-  log(`pages ${srv.url}/live_trading ${srv.url}/watchlist ${srv.url}/watchlist/db ${srv.url}/research`);
+  log(`pages ${srv.url}/live_trading ${srv.url}/trades ${srv.url}/watchlist ${srv.url}/settings ${srv.url}/watchlist/db ${srv.url}/research`);
   if (['0.0.0.0', '::'].includes(opts.host ?? process.env.HOST ?? '') && !process.env.WL_ALLOWED_HOSTS) {
     log('HOST binds every address, but only loopback names are answered: list the names you browse by in WL_ALLOWED_HOSTS');
   }
@@ -24,7 +24,7 @@ export async function startServer(opts: { url: string; port?: number; host?: str
 export function registerServe(program: Command) {
   program
     .command('serve')
-    .description('GraphQL API (/graphql, websockets) and the pages (/live_trading, /watchlist, /watchlist/db, /research) on PORT')
+    .description('GraphQL API (/graphql, websockets) and the pages (/live_trading, /trades, /trade, /watchlist, /settings, /watchlist/db, /research) on PORT')
     .option('-p, --port <port>', 'HTTP port (default PORT or 5678)')
     .action(async (o: { port?: string }) => {
       const { url } = await openAs('graphql');

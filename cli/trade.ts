@@ -3,6 +3,7 @@
 //   wl trade open-long  --venue okx --symbol BTC/USDT:USDT --usdt 20
 //   wl trade close-short --venue okx --symbol BTC/USDT:USDT
 //   wl trade close --signal 42            (close a hedged trade)
+//   wl trade enter --symbol ETH/USDT:USDT --short okx --long binance   (force-enter a watchlist pair)
 //   wl trade kill-switch 1 --note "maintenance"
 // A worker (`wl up` / `wl worker`) sends the order; this waits for its outcome.
 import type { Command } from 'commander';
@@ -56,8 +57,30 @@ async function waitManual(c: pg.Client, id: number, waitSeconds?: number) {
   return r;
 }
 
+const SETTLED = ['open', 'closing', 'closed', 'ignored', 'failed', 'partial_failed'];
+
+/** wait for a forced entry to leave new/opening; the newest error row says why when it did not open */
+async function waitEntered(c: pg.Client, id: number, waitSeconds: number) {
+  const read = async () =>
+    (
+      await c.query(
+        `select s.status, s.reason,
+                (select e.message from watchlist.live_trade_error e where e.signal_id = s.id order by e.id desc limit 1) as error
+         from watchlist.live_trade_signal s where s.id = $1`,
+        [id],
+      )
+    ).rows[0];
+  let r = await read();
+  const until = Date.now() + waitSeconds * 1000;
+  while (!SETTLED.includes(r.status) && Date.now() < until) {
+    await new Promise((res) => setTimeout(res, 250));
+    r = await read();
+  }
+  return r as { status: string; reason: string | null; error: string | null };
+}
+
 export function registerTrade(program: Command) {
-  const trade = program.command('trade').description('manual orders, closing a trade, the kill switch');
+  const trade = program.command('trade').description('manual orders, force-entering a pair, closing a trade, the kill switch');
   for (const action of ['open-long', 'open-short', 'close-long', 'close-short']) {
     trade
       .command(action)
@@ -87,6 +110,33 @@ export function registerTrade(program: Command) {
         await shutdown(r.status === 'filled' ? 0 : 1);
       });
   }
+  trade
+    .command('enter')
+    .description("force-enter a hedged trade on a watchlist pair (freqtrade's forceenter): the prediction thresholds, cooldown and daily cap are skipped; the re-check on live books, the pre-send checks and the audit are not")
+    .requiredOption('--symbol <symbol>', 'unified perp symbol with an open event, e.g. ETH/USDT:USDT')
+    .requiredOption('--short <venue>', 'the venue to sell on (the watchlist\'s short leg)')
+    .requiredOption('--long <venue>', 'the venue to buy on (the watchlist\'s long leg)')
+    .option('--note <text>', 'why (audited)')
+    .option('--wait <seconds>', 'wait this long for the worker to open it (default 60)', '60')
+    .action(async (o: { symbol: string; short: string; long: string; note?: string; wait: string }) => {
+      const r = await withClient(async (c) => {
+        let id: number;
+        try {
+          id = Number((await c.query('select watchlist.force_enter($1, $2, $3, $4) as id', [o.symbol, o.short, o.long, o.note ?? null])).rows[0].id);
+        } catch (e) {
+          return { refused: (e as Error).message };
+        }
+        log(`T#${id} ${o.symbol} short ${o.short} / long ${o.long}: queued (open_trade re-checks it on live books)`);
+        return { id, ...(await waitEntered(c, id, Number(o.wait))) };
+      });
+      if (r.refused !== undefined) {
+        log(r.refused);
+        return void (await shutdown(1));
+      }
+      const why = r.reason ? ` (${r.reason}${r.error ? `: ${r.error}` : ''})` : '';
+      log(`T#${r.id} ${o.symbol} short ${o.short} / long ${o.long}: ${r.status}${why}`);
+      await shutdown(r.status === 'open' ? 0 : 1);
+    });
   trade
     .command('close')
     .description('close a hedged trade (both legs, reduce-only)')

@@ -27,6 +27,9 @@ const PAGES: Record<string, string> = {
   '/watchlist': 'watchlist.html',
   '/watchlist/db': 'watchlist_db.html',
   '/research': 'research.html',
+  '/trades': 'trades.html',
+  '/trade': 'trade.html',
+  '/settings': 'settings.html',
 };
 
 const TYPES: Record<string, string> = {

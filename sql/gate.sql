@@ -197,7 +197,8 @@ returns text language plpgsql as $$
 declare v_id bigint;
 begin
   perform pg_advisory_xact_lock(hashtext('wl:gate'));
-  if exists (select 1 from watchlist.live_trade_signal s where s.symbol = e.symbol and s.kind = 'auto'
+  -- a forced entry (kind manual, sql/force_enter.sql) holds its symbol too
+  if exists (select 1 from watchlist.live_trade_signal s where s.symbol = e.symbol
              and s.status in ('new', 'opening', 'open', 'closing')) then
     return 'symbol_active';
   end if;

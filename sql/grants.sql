@@ -44,6 +44,8 @@ grant execute on function watchlist.manual_trade(text, text, text, numeric) to w
 grant execute on function watchlist.request_close(bigint, text) to wl_trader;
 grant execute on function watchlist.set_kill_switch(int, text) to wl_trader;
 grant execute on function watchlist.expire_manual_orders() to wl_trader;
+-- issue 12: force-enter (sql/force_enter.sql)
+grant execute on function watchlist.force_enter(text, text, text, text) to wl_trader;
 
 -- Type B scanner (issue 3): workers scan; readers see coverage and predictions
 -- (predict_bc / norm_cdf / pair_series_factors are stable, so covered above).

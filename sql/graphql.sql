@@ -3,7 +3,8 @@
 -- that table's type), a few read helpers for the pages, and smart tags.
 -- Owns: no tables. Functions: watchlist.viewer_role(),
 --   watchlist.live_trade_signal_{latest_sample,current_spread,current_pnl_est,
---   held_seconds,take_profit_pnl,take_profit_spread}(live_trade_signal),
+--   held_seconds,take_profit_pnl,take_profit_spread}(live_trade_signal), take_profit_spread_at,
+--   live_trade_spread_sample_take_profit_spread, trade_history,
 --   watchlist.pair_spread_series(symbol, short venue, long venue, hours).
 -- Smart-tag comments on: future_outcome, live_trade_error, live_trade_signal, and
 --   columns of watch_signal_event (filterable in GraphQL without an index of their own).
@@ -64,15 +65,59 @@ $$;
 comment on function watchlist.live_trade_signal_take_profit_pnl(watchlist.live_trade_signal) is
   'pnl_est at which the trade takes profit: take-profit ratio × pnl_hat.';
 
--- Spread pnl = entry spread − exit spread, so take-profit is reached when the
--- exit spread falls to entry − target (funding ignored): the chart's target line.
+-- The chart's take-profit line, exact: the monitor closes when a sample's
+-- pnl_est >= take_profit_pnl (trade_exit_reason, sql/monitor.sql), and a sample's pnl_est
+-- moves one for one against its exit spread (pnl_est = entry − spread − fees + funding),
+-- so the exit fires at spread <= spread + pnl_est − take_profit_pnl with that sample's
+-- own fees and funding. Before the first sample: entry − target − the fees the monitor
+-- would charge (entry fees paid, the default taker fee twice for the exit).
+create or replace function watchlist.take_profit_spread_at(s watchlist.live_trade_signal, p_spread double precision, p_pnl_est double precision)
+returns double precision
+language sql stable parallel safe as $$
+  select p_spread + p_pnl_est - watchlist.live_trade_signal_take_profit_pnl(s)
+$$;
+comment on function watchlist.take_profit_spread_at(watchlist.live_trade_signal, double precision, double precision) is
+  'Exit spread at which a sample with this spread and pnl_est would reach take-profit (the monitor''s exit rule solved for the spread).';
+
 create or replace function watchlist.live_trade_signal_take_profit_spread(s watchlist.live_trade_signal)
 returns double precision
 language sql stable parallel safe as $$
-  select s.entry_spread - watchlist.cfg_num('trade.take_profit_ratio') * coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat)
+  select coalesce(
+    (select watchlist.take_profit_spread_at(s, x.spread, x.pnl_est) from watchlist.live_trade_spread_sample x
+     where x.signal_id = s.id order by x.ts desc limit 1),
+    s.entry_spread - watchlist.live_trade_signal_take_profit_pnl(s)
+      - coalesce(s.entry_fees_usdt / nullif(s.notional_usdt, 0), 0) - 2 * watchlist.cfg_num('trade.taker_fee_default'))
 $$;
 comment on function watchlist.live_trade_signal_take_profit_spread(watchlist.live_trade_signal) is
-  'Exit spread at which take-profit is reached (entry spread − target pnl, funding ignored).';
+  'Exit spread (fraction; the chart shows bps) at or below which the monitor takes profit, with the newest sample''s fees and funding: the exact exit threshold.';
+
+-- The same threshold per sample, for the chart's take-profit line over time (fees and
+-- funding change while a trade is held).
+create or replace function watchlist.live_trade_spread_sample_take_profit_spread(x watchlist.live_trade_spread_sample)
+returns double precision
+language sql stable parallel safe as $$
+  select watchlist.take_profit_spread_at(s, x.spread, x.pnl_est) from watchlist.live_trade_signal s where s.id = x.signal_id
+$$;
+comment on function watchlist.live_trade_spread_sample_take_profit_spread(watchlist.live_trade_spread_sample) is
+  'Exit spread at which this sample would have reached take-profit (its own fees and funding).';
+
+-- The trade list (freqtrade's /trades): trades that sent orders (not ignored candidates
+-- unless asked), newest first, filtered by status, symbol, venue (either leg), kind
+-- (auto or manual = forced) and exit reason.
+create or replace function watchlist.trade_history(p_status text default null, p_symbol text default null,
+  p_venue text default null, p_kind text default null, p_exit_reason text default null)
+returns setof watchlist.live_trade_signal
+language sql stable parallel safe as $$
+  select s.* from watchlist.live_trade_signal s
+  where (case when p_status is null then s.status <> 'ignored' else s.status = p_status end)
+    and (p_symbol is null or s.symbol = p_symbol)
+    and (p_venue is null or p_venue in (s.leg_short_exchange, s.leg_long_exchange))
+    and (p_kind is null or s.kind = p_kind)
+    and (p_exit_reason is null or exists (select 1 from watchlist.live_trade_exit e where e.signal_id = s.id and e.reason = p_exit_reason))
+  order by s.id desc
+$$;
+comment on function watchlist.trade_history(text, text, text, text, text) is
+  'Trades newest first (ignored candidates only when p_status = ignored), filtered by status, symbol, venue (either leg), kind (auto, manual = forced entry) and exit reason; page with first/offset.';
 
 -------------------------------------------------------------------------------
 -- (an earlier development version; the scanner keeps predictions in meta.pnl_regression)

@@ -1,6 +1,6 @@
 -- Views over the live loop for the page, psql analysts and reconcile.
 -- Owns: watchlist.v_expected_position, v_active_trades, v_signal_funnel,
---       v_trade_pnl, v_pnl_daily, v_pnl_by_pair, v_venue_errors.
+--       v_trade_pnl, v_pnl_daily, v_pnl_by_pair, v_pnl_summary, v_pnl_by_venue, v_venue_errors.
 
 -- What the venues should hold if only we traded: every order we ever recorded by
 -- its effective quantity (fills or reported filled, the larger: sql/fills.sql),
@@ -22,7 +22,7 @@ create or replace view watchlist.v_active_trades as
 select s.id as signal_id, s.symbol, s.status, s.leg_short_exchange, s.leg_long_exchange,
        s.opened_at, now() - s.opened_at as held_for, s.entry_spread, s.entry_qty,
        coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat) as pnl_hat, s.win_prob,
-       watchlist.cfg_num('trade.take_profit_ratio') * coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat) as take_profit_at,
+       watchlist.live_trade_signal_take_profit_pnl(s) as take_profit_at,
        x.ts as sampled_at, x.spread as exit_spread, x.pnl_est, x.funding_accrued
 from watchlist.live_trade_signal s
 left join lateral (select * from watchlist.live_trade_spread_sample x where x.signal_id = s.id order by x.ts desc limit 1) x on true
@@ -79,6 +79,43 @@ from watchlist.v_trade_pnl
 where closed_at is not null
 group by 1, 2, 3;
 
+-- The whole book at a glance (freqtrade's /profit): every finished trade, rollbacks included.
+create or replace view watchlist.v_pnl_summary as
+select count(*) as trades,
+       count(*) filter (where exit_reason = 'rollback') as rollbacks,
+       count(*) filter (where realized_pnl_usdt > 0) as wins,
+       count(*) filter (where realized_pnl_usdt < 0) as losses,
+       coalesce(sum(realized_pnl_usdt), 0) as realized_pnl_usdt,
+       coalesce(sum(fees_usdt), 0) as fees_usdt,
+       coalesce(sum(funding_usdt), 0) as funding_usdt,
+       count(*) filter (where realized_pnl_usdt > 0)::float8 / nullif(count(realized_pnl_usdt), 0) as win_rate,
+       avg(realized_pnl_frac) as avg_pnl_frac,
+       avg(pnl_hat) as avg_pnl_hat,
+       max(realized_pnl_usdt) as best_pnl_usdt,
+       min(realized_pnl_usdt) as worst_pnl_usdt,
+       min(closed_at) as first_closed_at,
+       max(closed_at) as last_closed_at,
+       count(*) filter (where not pnl_complete) as incomplete
+from watchlist.v_trade_pnl
+where closed_at is not null;
+
+-- Per venue: the legs traded there, from their fills (sells − buys − fees in USDT) of
+-- finished trades. Funding is per trade, not per leg, so it is not in leg_pnl_usdt;
+-- a fee not yet in USDT is counted in fees_unconverted, not added.
+create or replace view watchlist.v_pnl_by_venue as
+select o.exchange as venue,
+       count(distinct o.signal_id) as trades,
+       count(distinct o.signal_id) filter (where e.reason = 'rollback') as rollbacks,
+       coalesce(sum(case when o.side = 'sell' then f.price * f.qty else -f.price * f.qty end), 0) - coalesce(sum(f.fee_usdt), 0) as leg_pnl_usdt,
+       coalesce(sum(f.fee_usdt), 0) as fees_usdt,
+       count(*) filter (where f.fee_usdt is null and coalesce(f.fee, 0) <> 0) as fees_unconverted,
+       sum(f.price * f.qty) as volume_usdt
+from watchlist.live_trade_exit e
+join watchlist.live_trade_order o on o.signal_id = e.signal_id
+join watchlist.live_trade_fill f on f.order_id = o.id
+where e.closed_at is not null
+group by o.exchange;
+
 -- Venue error rates: errors and orders per venue and hour.
 create or replace view watchlist.v_venue_errors as
 with errs as (
@@ -97,3 +134,5 @@ from errs e full join ords o on o.venue = e.venue and o.hour = e.hour;
 
 comment on view watchlist.v_pnl_daily is 'Realised PnL per UTC day of the exit: trades, rollbacks (partial_failed trades'' realised loss), PnL, fees and funding in USDT, win rate, and how many PnLs are incomplete (a leg unknown or a fee unconverted).';
 comment on view watchlist.v_pnl_by_pair is 'Realised PnL per symbol and venue pair (short, long): trades, rollbacks, PnL in USDT, mean PnL fraction, win rate, incomplete PnLs.';
+comment on view watchlist.v_pnl_summary is 'All finished trades at once: trades, rollbacks, wins, losses, realised PnL, fees and funding in USDT, win rate, mean realised and predicted PnL fraction, best and worst trade in USDT, first and last close, incomplete PnLs.';
+comment on view watchlist.v_pnl_by_venue is 'Per venue, the legs of finished trades traded there: trades, rollbacks, leg PnL in USDT (sells − buys − fees in USDT, before funding), fees in USDT, fills with a fee not yet in USDT, traded volume in USDT.';

@@ -31,6 +31,8 @@ describe('wl up', () => {
     await up.waitFor(/ready\./, 90_000);
     expect(up.output()).toMatch(/embedded PostgreSQL 16/);
     expect(up.output()).toMatch(/Running migration|applied sql/);
+    // issue 12 item 3: the banner says per venue how it trades
+    expect(up.output()).toMatch(/TRADING MODE per venue: binance PAPER \(simulated market and fills\) · okx PAPER .*· bitget PAPER/);
     // the log tells how to get the URL (it carries the random superuser password), never the password itself
     expect(up.output()).toContain('psql "$(npx wl db url)"');
     const pw = readFileSync(path.join(dataDir, 'wl-superuser.password'), 'utf8').trim();

@@ -67,7 +67,9 @@ describe('GraphQL over HTTP', () => {
     expect(t.heldSeconds).toBeGreaterThanOrEqual(7200);
     expect(t.heldSeconds).toBeLessThan(7200 + 120);
     expect(t.takeProfitPnl).toBeCloseTo(0.8 * 0.02, 9);
-    expect(t.takeProfitSpread).toBeCloseTo(0.025 - 0.016, 9);
+    // the exact exit threshold (issue 12 item 9): the spread at which the newest sample's
+    // pnl_est would reach take-profit, with that sample's fees and funding: 0.013 + 0.01 − 0.016
+    expect(t.takeProfitSpread).toBeCloseTo(0.013 + 0.01 - 0.016, 9);
   });
 
   it('gives an open event its current feature summaries as a computed column', async () => {

@@ -11,6 +11,7 @@ import { freshDb, type TestDb } from './helpers/db.ts';
 import { closeSharedVenues, paperVenues, startRunner } from './helpers/worker.ts';
 import { startServer, type RunningServer } from '../graphql/server.ts';
 import { icMeanSpec, renderSvg } from '../workers/research/charts.ts';
+import { insertEvent } from './helpers/live.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(import.meta.dirname, '..', 'test-artifacts');
@@ -288,4 +289,217 @@ describe('venue banners', () => {
       await db.query(`delete from watchlist.venue_preflight`);
     }
   });
+});
+
+// ---- issue 12: the trader's cockpit ------------------------------------------------
+
+/** a closed hedged trade with orders, fills (1 base unit a leg, 0.1 USDT fee a fill), samples and its exit */
+async function seedClosedTrade(o: { symbol: string; short: string; long: string; shortPx: [number, number]; longPx: [number, number]; reason: string }) {
+  const { rows } = await db.query(
+    `insert into watchlist.live_trade_signal (symbol, horizon_min, pnl_hat, win_prob, leg_short_exchange, leg_long_exchange, status,
+       notional_usdt, entry_spread, entry_qty, opened_at, closed_at, created_at, recheck)
+     values ($1, 240, 0.02, 0.97, $2, $3, 'closed', 100, ln($4::float8 / $5::float8), 1, now() - interval '3 hours', now() - interval '1 hour',
+       now() - interval '3 hours', '{"ok": true, "pnl_hat": 0.015, "win_prob": 0.95}') returning id`,
+    [o.symbol, o.short, o.long, o.shortPx[0], o.longPx[0]],
+  );
+  const id = Number(rows[0].id);
+  const legs: Array<[string, string, string, string, number, string]> = [
+    ['short', 'open', o.short, 'sell', o.shortPx[0], '3 hours'], ['long', 'open', o.long, 'buy', o.longPx[0], '3 hours'],
+    ['short', 'close', o.short, 'buy', o.shortPx[1], '1 hour'], ['long', 'close', o.long, 'sell', o.longPx[1], '1 hour'],
+  ];
+  for (const [leg, purpose, venue, side, px, ago] of legs) {
+    const { rows: [ord] } = await db.query(
+      `insert into watchlist.live_trade_order (signal_id, leg, purpose, exchange, symbol, side, client_order_id, reduce_only, amount, status, filled_qty, avg_price, fee, fee_currency, submitted_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $3 = 'close', 1, 'filled', 1, $8, 0.1, 'USDT', now() - $9::interval) returning id`,
+      [id, leg, purpose, venue, o.symbol, side, `seed${id}${leg}${purpose}`, px, ago],
+    );
+    await db.query(
+      `insert into watchlist.live_trade_fill (order_id, signal_id, exchange, trade_id, ts, price, qty, fee, fee_currency)
+       values ($1, $2, $3, $4, now() - $5::interval, $6, 1, 0.1, 'USDT')`,
+      [ord.id, id, venue, `t${ord.id}`, ago, px],
+    );
+  }
+  // realised = Σ sells − buys − fees (no funding)
+  const realized = o.shortPx[0] - o.shortPx[1] + (o.longPx[1] - o.longPx[0]) - 0.4;
+  await db.query(
+    `insert into watchlist.live_trade_exit (signal_id, reason, requested_at, closed_at, spread_pnl, fees_usdt, funding_usdt, realized_pnl_usdt, realized_pnl_frac, pnl_hat, funding_sources)
+     values ($1, $2, now() - interval '61 minutes', now() - interval '1 hour', 0, 0.4, 0, $3, $3 / $4::numeric, 0.015, '{"short": "account", "long": "account"}')`,
+    [id, o.reason, realized.toFixed(8), o.longPx[0]],
+  );
+  await db.query(
+    `insert into watchlist.live_trade_spread_sample (signal_id, ts, spread, pnl_est)
+     select $1, now() - interval '1 hour' - (g || ' minutes')::interval, 0.01 - 0.00005 * (120 - g), 0.00005 * (120 - g) - 0.002 from generate_series(0, 119) g`,
+    [id],
+  );
+  return id;
+}
+
+async function asTraderPage(p: string): Promise<Page> {
+  const page = await open(p);
+  await page.fill('#trader-token', TOKEN);
+  await page.click('#token-save');
+  await expect.poll(() => page.locator('#role').innerText(), POLL).toBe('trader');
+  page.on('dialog', (d) => void d.accept());
+  return page;
+}
+
+describe('mode badges and the kill switch on every page', () => {
+  it('names each venue\'s mode (paper / live) and the kill switch level in every page\'s header', async () => {
+    await db.query(`select watchlist.record_venue_modes('auto', '[{"venue":"binance","mode":"paper","markets_loaded":true},{"venue":"okx","mode":"live","markets_loaded":true},{"venue":"bybit","mode":"sandbox","markets_loaded":true},{"venue":"bitget","mode":"shadow","markets_loaded":false}]')`);
+    try {
+      for (const p of ['/live_trading', '/trades', '/trade?id=1', '/watchlist', '/settings', '/watchlist/db']) {
+        const page = await open(p);
+        const badge = (v: string) => page.locator(`#mode-badges .mode-badge[data-venue="${v}"]`);
+        await expect.poll(() => badge('okx').count(), POLL).toBe(1);
+        expect(await badge('okx').innerText()).toBe('okx LIVE');
+        expect(await badge('okx').getAttribute('title')).toMatch(/real money/);
+        expect(await badge('binance').innerText()).toBe('binance PAPER');
+        expect(await badge('bybit').innerText()).toBe('bybit SANDBOX');
+        expect(await badge('bitget').innerText()).toBe('bitget SHADOW (!)');
+        expect(await page.locator('#kill-badge').innerText()).toBe('kill switch off');
+        if (p === '/trades') await shot(page, 'mode_badges');
+        expect(problemsOf(page)).toEqual([]);
+        await page.close();
+      }
+      // the kill switch's level reaches an open page without a reload
+      const page = await open('/watchlist');
+      await expect.poll(() => page.locator('#kill-badge').innerText(), POLL).toBe('kill switch off');
+      await db.query(`select watchlist.set_kill_switch(1, 'browser test')`);
+      await expect.poll(() => page.locator('#kill-badge').innerText(), POLL).toBe('KILL SWITCH 1: no new entries');
+      await page.close();
+    } finally {
+      await db.query(`select watchlist.set_kill_switch(0, 'browser test')`);
+      await db.query(`select watchlist.record_venue_modes('auto', '[{"venue":"binance","mode":"paper","markets_loaded":true},{"venue":"okx","mode":"paper","markets_loaded":true},{"venue":"bybit","mode":"paper","markets_loaded":true},{"venue":"bitget","mode":"paper","markets_loaded":true}]')`);
+    }
+  }, 240_000); // six pages on a loaded 2-core machine
+});
+
+describe('/trades and /trade', () => {
+  let won = 0;
+  beforeAll(async () => {
+    won = await seedClosedTrade({ symbol: 'ADA/USDT:USDT', short: 'okx', long: 'binance', shortPx: [100, 99], longPx: [99, 99.5], reason: 'take_profit' });
+    await seedClosedTrade({ symbol: 'DOGE/USDT:USDT', short: 'bybit', long: 'okx', shortPx: [100, 100.5], longPx: [99, 99.1], reason: 'max_hold' });
+    await db.query(`insert into watchlist.venue_balance (venue, total, free) values ('okx', 1000.5, 900.25)`);
+  });
+
+  it('the profit summary, daily, per pair, per venue and balances show what the database says', async () => {
+    const page = await open('/trades');
+    const sum = (await db.query(`select round(realized_pnl_usdt, 2)::text pnl, round(fees_usdt, 2)::text fees, trades, wins, losses,
+      round(win_rate::numeric * 100, 1)::text wr from watchlist.v_pnl_summary`)).rows[0];
+    expect(sum).toMatchObject({ pnl: '0.30', fees: '0.80', trades: '2', wins: '1', losses: '1', wr: '50.0' }); // 1.10 − 0.80
+    await expect.poll(() => page.locator('#sum-pnl .value').innerText(), POLL).toBe(`${sum.pnl} USDT`);
+    expect(await page.locator('#sum-trades .value').innerText()).toBe('2');
+    expect(await page.locator('#sum-winrate .value').innerText()).toBe(`${sum.wr}% · 1 W / 1 L`);
+    expect(await page.locator('#sum-fees .value').innerText()).toBe(`${sum.fees} USDT`);
+    const daily = await page.locator('#daily tbody tr').allInnerTexts();
+    const days = (await db.query(`select to_char(day, 'YYYY-MM-DD') d, round(realized_pnl_usdt, 2)::text p from watchlist.v_pnl_daily order by day desc`)).rows;
+    expect(daily).toHaveLength(days.length);
+    expect(daily[0]).toContain(days[0].d);
+    expect(daily[0]).toContain(days[0].p);
+    const pairs = await page.locator('#by-pair tbody tr').allInnerTexts();
+    expect(pairs).toHaveLength(2);
+    expect(pairs[0]).toMatch(/ADA\/USDT:USDT\s+okx \/ binance\s+1\s+1\.10/);
+    const venues = (await db.query(`select venue, round(leg_pnl_usdt, 2)::text p from watchlist.v_pnl_by_venue order by venue`)).rows;
+    const venueRows = await page.locator('#by-venue tbody tr').allInnerTexts();
+    expect(venueRows.map((r) => r.split('\t')[0])).toEqual(venues.map((v) => v.venue));
+    venues.forEach((v, i) => expect(venueRows[i]).toContain(v.p));
+    const okx = page.locator('#balances tbody tr', { hasText: 'okx' });
+    expect(await okx.innerText()).toMatch(/1,000\.50 USDT\s+900\.25 USDT/);
+    // the history pages and filters
+    await expect.poll(() => page.locator('#h-info').innerText(), POLL).toMatch(/^trades 1–3 of 3/); // two closed and the open ETH trade
+    await page.selectOption('#f-status', 'closed');
+    await page.fill('#f-venue', 'bybit');
+    await page.click('#f-apply');
+    await expect.poll(() => page.locator('#h-info').innerText(), POLL).toBe('trades 1–1 of 1 · page 1 of 1');
+    expect(await page.locator('#history tbody tr').innerText()).toMatch(/DOGE\/USDT:USDT/);
+    await page.selectOption('#f-status', '');
+    await page.fill('#f-venue', '');
+    await page.selectOption('#f-size', '10');
+    await page.click('#f-apply');
+    await expect.poll(() => page.locator('#history tbody tr').first().innerText(), POLL).toMatch(/^T#\d+/);
+    await shot(page, 'trades');
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('the trade detail page of a closed trade: legs, orders, fills, exit, prediction vs realised, and the samples chart after the close', async () => {
+    const page = await open(`/trade?id=${won}`);
+    await expect.poll(() => page.locator('#trade-title').textContent(), POLL).toMatch(new RegExp(`^T#${won} ADA/USDT:USDT · short okx / long binance closed`));
+    expect(await page.locator('#exit-reason').innerText()).toBe('take_profit');
+    expect(await page.locator('#realised-usdt').innerText()).toBe('1.10 USDT');
+    expect(await page.locator('#predicted').innerText()).toBe('150.0 bps (re-check)');
+    expect(await page.locator('#gate-pred').innerText()).toMatch(/^200\.0 bps · win 97\.0%/);
+    expect(await page.locator('#recheck-pred').innerText()).toBe('150.0 bps · win 95.0%');
+    // realised 1.10 / 99 (long entry notional) = 111.1 bps; minus the 150 bps predicted
+    expect(await page.locator('#realised-frac').innerText()).toBe('111.1 bps');
+    expect(await page.locator('#realised-minus').innerText()).toBe('-38.9 bps');
+    const legs = await page.locator('#legs tbody tr').allInnerTexts();
+    expect(legs).toHaveLength(2);
+    expect(legs[0]).toMatch(/^short\s+okx\s+1\s+100\s+1\s+99\s+0\.20\s+2$/);
+    expect(legs[1]).toMatch(/^long\s+binance\s+1\s+99\s+1\s+99\.5\s+0\.20\s+2$/);
+    expect(await page.locator('#orders tbody tr').count()).toBe(4);
+    expect(await page.locator('#fills tbody tr').count()).toBe(4);
+    await expect.poll(() => page.locator('#trade-chart').getAttribute('data-samples'), POLL).toBe('120');
+    const box = await page.locator('#trade-chart canvas').first().boundingBox();
+    expect(box!.width).toBeGreaterThan(100);
+    await shot(page, 'trade_detail');
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+  }, 120_000);
+});
+
+describe('force-enter from /watchlist', () => {
+  it('the trader enters the flagged SOL pair: a forced signal, the open_trade job and its re-check, audited', async () => {
+    // the pair's open event, with a prediction under the gate's thresholds: the gate ignores it
+    const ev = await insertEvent(db, { symbol: 'SOL/USDT:USDT', high: 'bybit', low: 'bitget', pnlHat: 0.001, winProb: 0.5 });
+    expect((await db.query('select reason from watchlist.live_trade_signal where event_id = $1', [ev])).rows).toEqual([{ reason: 'below_threshold' }]);
+    const page = await open('/watchlist');
+    const enter = page.locator('#watchlist tbody tr', { hasText: 'SOL/USDT:USDT' }).locator('button.force-enter');
+    await expect.poll(() => enter.count(), POLL).toBe(1);
+    expect(await enter.isDisabled()).toBe(true); // read-only
+    await page.close();
+    const tp = await asTraderPage('/watchlist');
+    const button = tp.locator('#watchlist tbody tr', { hasText: 'SOL/USDT:USDT' }).locator('button.force-enter');
+    await expect.poll(() => button.isEnabled(), POLL).toBe(true);
+    await button.click();
+    await expect.poll(() => tp.locator('#enter-result').innerText(), POLL).toMatch(/SOL\/USDT:USDT short bybit \/ long bitget: accepted as T#\d+/);
+    const id = Number(/T#(\d+)/.exec(await tp.locator('#enter-result').innerText())![1]);
+    const s = (await db.query('select * from watchlist.live_trade_signal where id = $1', [id])).rows[0];
+    expect(s).toMatchObject({ kind: 'manual', event_id: String(ev), symbol: 'SOL/USDT:USDT', leg_short_exchange: 'bybit', leg_long_exchange: 'bitget' });
+    // the running worker takes it through the automatic open path
+    await expect.poll(async () => (await db.query('select status from watchlist.live_trade_signal where id = $1', [id])).rows[0].status, { timeout: 45_000, interval: 200 }).toBe('open');
+    const opened = (await db.query('select recheck from watchlist.live_trade_signal where id = $1', [id])).rows[0];
+    expect(opened.recheck.ok).toBe(true);
+    const audit = (await db.query(`select actor, result from watchlist.trader_action where action = 'force_enter'`)).rows;
+    expect(audit).toEqual([{ actor: 'graphql:trader', result: expect.objectContaining({ signal_id: id, gate_reason: 'below_threshold' }) }]);
+    await shot(tp, 'force_enter');
+    expect(problemsOf(tp)).toEqual([]);
+    await tp.close();
+  }, 180_000);
+});
+
+describe('/settings', () => {
+  it('a change the registry refuses is shown and not stored; a valid one is stored and audited with who, old and new', async () => {
+    const page = await asTraderPage('/settings');
+    const input = page.locator('input.setting[data-key="trade.take_profit_ratio"]');
+    await expect.poll(() => input.isEnabled(), POLL).toBe(true);
+    expect(await input.inputValue()).toBe('0.8');
+    const saveBtn = page.locator('button.save-setting[data-key="trade.take_profit_ratio"]');
+    await input.fill('50');
+    await saveBtn.click();
+    await expect.poll(() => page.locator('#settings-result').innerText(), POLL).toMatch(/trade\.take_profit_ratio: .*refused: expected a number in \[-1, 10\]/);
+    const value = async () => (await db.query(`select value from watchlist.strategy_config where key = 'trade.take_profit_ratio'`)).rows[0].value;
+    expect(await value()).toBe(0.8);
+    await input.fill('0.7');
+    await saveBtn.click();
+    await expect.poll(() => page.locator('#settings-result').innerText(), POLL).toBe('trade.take_profit_ratio: 0.8 → 0.7 saved');
+    expect(await value()).toBe(0.7);
+    const audit = (await db.query(`select old_value, new_value, changed_by, note from watchlist.strategy_config_audit where key = 'trade.take_profit_ratio' order by id`)).rows;
+    expect(audit).toEqual([{ old_value: 0.8, new_value: 0.7, changed_by: 'graphql:trader', note: 'settings page' }]);
+    await expect.poll(() => page.locator('#audit tbody tr').first().innerText(), POLL).toMatch(/trade\.take_profit_ratio\s+0\.8\s+0\.7\s+graphql:trader\s+settings page/);
+    await shot(page, 'settings');
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+    await db.query(`select watchlist.set_config('trade.take_profit_ratio', '0.8', 'browser test')`);
+  }, 120_000);
 });

@@ -50,6 +50,29 @@ export function subscribe(query, onData) {
 const num = (x) => (x === null || x === undefined || x === '' ? null : Number(x));
 export const dash = '—';
 
+export { ACTIVE_STATUSES, FINISHED_STATUSES } from './statuses.js';
+
+/** a trade as traders name it: T#42, linked to its detail page */
+export function tradeRef(id) {
+  return id == null ? dash : el('a', { href: `/trade?id=${encodeURIComponent(id)}`, class: 'ref trade-ref' }, `T#${id}`);
+}
+/** a watchlist event: E#17 */
+export const eventRef = (id) => (id == null ? dash : el('span', { class: 'ref event-ref' }, `E#${id}`));
+/**
+ * The prediction a trade was opened on: the re-check's (on live books, just before the
+ * orders) when it ran, else the gate's (from the event). Its pnl_hat is what take-profit
+ * is measured against (sql/graphql.sql live_trade_signal_take_profit_pnl).
+ */
+export function openedOn(t) {
+  const r = t.recheck?.pnl_hat;
+  return r != null ? { pnl: r, win: t.recheck.win_prob, by: 're-check' } : { pnl: t.pnlHat, win: t.winProb, by: 'gate' };
+}
+/** a funding rate with the interval it is paid over: "0.0100% / 8h" */
+export function fundingRate(rate, hours) {
+  const r = pct(rate, 4);
+  return r === dash ? dash : `${r} / ${hours == null ? '?' : `${Number(hours)}h`}`;
+}
+
 /** a fraction as basis points: 0.0123 → "123.0 bps" */
 export function bps(x, digits = 1) {
   const v = num(x);
@@ -144,7 +167,19 @@ export function showError(target, e) {
   target.replaceChildren(el('div', { class: 'error' }, String(e?.message ?? e)));
 }
 
-/** Header bar: navigation, the trader credential (sessionStorage), the role, the live dot. */
+export const NAV = [
+  ['/live_trading', 'Live trading'], ['/trades', 'Trades & profit'], ['/watchlist', 'Watchlist'],
+  ['/settings', 'Settings'], ['/watchlist/db', 'DB browser'], ['/research', 'Research'],
+];
+
+const MODE_WORDS = {
+  live: 'LIVE: real orders, real money',
+  sandbox: "SANDBOX: the exchange's demo/testnet, no real money",
+  shadow: 'SHADOW: real books, simulated fills',
+  paper: 'PAPER: simulated market and fills',
+};
+
+/** Header bar: navigation, how each venue trades, the kill switch, the trader credential, the live dot. */
 export async function header(active, onRoleChange) {
   const input = el('input', { type: 'password', id: 'trader-token', placeholder: 'trader token', autocomplete: 'off', size: 18 });
   const role = el('span', { id: 'role', class: 'role' }, '…');
@@ -164,14 +199,44 @@ export async function header(active, onRoleChange) {
   const form = el('form', { class: 'auth', onsubmit: (ev) => { ev.preventDefault(); setToken(input.value.trim()); input.value = ''; reconnect(); refresh(); } },
     input, save, clear, role);
   const nav = el('nav', {},
-    [['/live_trading', 'Live trading'], ['/watchlist', 'Watchlist'], ['/watchlist/db', 'DB browser'], ['/research', 'Research']].map(([href, label]) =>
-      el('a', { href, class: href === active ? 'active' : undefined }, label)),
+    NAV.map(([href, label]) => el('a', { href, class: href === active ? 'active' : undefined }, label)),
     el('span', { id: 'live-dot', class: 'live off', title: 'live updates' }, '●'));
-  const hdr = el('header', {}, nav, form);
+  const state = el('div', { class: 'state' },
+    el('span', { id: 'mode-badges', class: 'mode-badges' }, el('span', { class: 'muted' }, 'venues …')),
+    el('a', { id: 'kill-badge', class: 'kill-badge', href: '/live_trading#manual', title: 'kill switch (levers on Live trading)' }, 'kill switch …'));
+  const hdr = el('header', {}, nav, state, form);
   document.body.prepend(hdr);
-  await refresh();
+  await Promise.all([refresh(), tradingState()]);
   void venueBanners(hdr);
   setInterval(tickAges, 1000);
+  setInterval(tradingState, 15_000);
+  subscribe('subscription { liveTrade { type } }', ({ liveTrade }) => {
+    if (liveTrade?.type === 'config') void tradingState();
+  });
+}
+
+/** how each venue trades (watchlist.venue_mode, written by the worker at start) and the kill switch level */
+export async function tradingState() {
+  const box = document.getElementById('mode-badges');
+  const kill = document.getElementById('kill-badge');
+  try {
+    const d = await gql(`{ allVenueModes(orderBy: PRIMARY_KEY_ASC, first: 50) { nodes { venue mode marketsLoaded } }
+      killSwitch: strategyConfigByKey(key: "kill_switch") { value updatedAt updatedBy } }`);
+    const modes = d.allVenueModes.nodes;
+    box.replaceChildren(...(modes.length
+      ? modes.map((m) => el('span', {
+          class: `mode-badge ${m.mode}`, 'data-venue': m.venue, 'data-mode': m.mode,
+          title: `${m.venue}: ${MODE_WORDS[m.mode] ?? m.mode}${m.marketsLoaded ? '' : ' (markets not loaded at start)'}`,
+        }, `${m.venue} ${m.mode.toUpperCase()}${m.marketsLoaded ? '' : ' (!)'}`))
+      : [el('span', { class: 'mode-badge none', title: 'watchlist.venue_mode is empty: start one with wl up / wl worker' }, 'no worker running')]));
+    const level = Number(d.killSwitch?.value ?? 0);
+    kill.textContent = level === 0 ? 'kill switch off' : level === 1 ? 'KILL SWITCH 1: no new entries' : 'KILL SWITCH 2: flattening';
+    kill.className = `kill-badge level${level}`;
+    kill.dataset.level = String(level);
+    if (d.killSwitch?.updatedAt) kill.title = `kill switch level ${level}, set ${utc(d.killSwitch.updatedAt)} by ${d.killSwitch.updatedBy}`;
+  } catch (e) {
+    box.replaceChildren(el('span', { class: 'neg' }, `venues: ${e.message}`));
+  }
 }
 
 /** under the header: SANDBOX when venues run on the exchanges' demo/testnet; venues not traded and why */

@@ -1,3 +1,5 @@
+import { ACTIVE_STATUSES, FINISHED_STATUSES } from './statuses.js';
+
 // The /live_trading page's GraphQL documents. Shared with bench/graphql.ts, which
 // times MAIN_QUERY exactly as the page sends it.
 
@@ -13,15 +15,15 @@ export const MAIN_QUERY = `
 query LivePage {
   viewerRole
   active: allLiveTradeSignals(
-    filter: { status: { in: ["new", "opening", "open", "closing"] } }
+    filter: { status: { in: ${JSON.stringify(ACTIVE_STATUSES)} } }
     orderBy: CREATED_AT_DESC, first: 50
   ) { nodes { ${LIVE_FIELDS} } }
   recentSignals: allLiveTradeSignals(orderBy: CREATED_AT_DESC, first: 30) {
     totalCount
-    nodes { rowId createdAt symbol kind status reason pnlHat winProb horizonMin legShortExchange legLongExchange }
+    nodes { rowId eventId createdAt symbol kind status reason pnlHat winProb horizonMin legShortExchange legLongExchange }
   }
   closed: allLiveTradeSignals(
-    filter: { status: { in: ["closed", "failed", "partial_failed"] } }
+    filter: { status: { in: ${JSON.stringify(FINISHED_STATUSES)} } }
     orderBy: CREATED_AT_DESC, first: 10
   ) { nodes { ${BASE_FIELDS} } }
   orders: allLiveTradeOrders(orderBy: ROW_ID_DESC, first: 30) {
@@ -53,7 +55,7 @@ query LivePage {
 export function samplesQuery(ids) {
   const parts = ids.map(
     (id) => `t${id}: allLiveTradeSpreadSamples(filter: { signalId: { equalTo: "${String(id).replace(/\D/g, '')}" } }, orderBy: TS_DESC, first: 1440) {
-      nodes { ts spread pnlEst }
+      nodes { ts spread pnlEst takeProfitSpread }
     }`,
   );
   return `query TradeSamples { ${parts.join('\n')} }`;

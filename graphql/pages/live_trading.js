@@ -2,7 +2,7 @@
 // trader's levers. Reads GraphQL only; live through subscriptions.
 import { createChart, createSeriesMarkers, LineSeries, LineStyle } from '/vendor/lightweight-charts.mjs';
 import {
-  bps, dash, duration, el, gql, header, pct, qty, renderTable, showError, signed, subscribe, timeCell, usdt, utc,
+  bps, dash, duration, el, eventRef, gql, header, openedOn, pct, qty, renderTable, showError, signed, subscribe, timeCell, tradeRef, usdt, utc,
 } from '/pages/common.js';
 import { LIVE_SUBSCRIPTION, ERROR_SUBSCRIPTION, MAIN_QUERY, MANUAL_TRADE, REQUEST_CLOSE, SET_KILL_SWITCH, samplesQuery } from '/pages/live_queries.js';
 
@@ -16,22 +16,26 @@ const charts = new Map(); // signal id → { chart, series, card }
 
 const badge = (s) => el('span', { class: `badge ${s ?? ''}` }, s ?? dash);
 const pair = (t) => el('span', {}, el('span', { class: 'neg', title: 'short' }, t.legShortExchange ?? '?'), ' / ', el('span', { class: 'pos', title: 'long' }, t.legLongExchange ?? '?'));
-const pnlHatOf = (t) => t.recheck?.pnl_hat ?? t.pnlHat;
+/** the prediction a trade was opened on, labelled with where it came from (gate or re-check) */
+const predCell = (t, withWin = true) => {
+  const p = openedOn(t);
+  return el('span', { title: `${p.by} prediction` }, withWin ? `${bps(p.pnl)} · ${pct(p.win, 1)} ` : `${bps(p.pnl)} `, el('small', {}, p.by));
+};
 
 function renderActive(rows) {
   $('active-count').textContent = String(rows.length);
   renderTable($('active'), [
-    { label: '#', cell: (t) => t.rowId, class: 'num' },
+    { label: 'Trade', cell: (t) => tradeRef(t.rowId) },
     { label: 'Symbol', cell: (t) => el('b', {}, t.symbol) },
     { label: 'Short / long', cell: pair },
     { label: 'Opened', cell: (t) => timeCell(t.openedAt ?? t.createdAt) },
-    { label: 'Pred. pnl', cell: (t) => bps(pnlHatOf(t)), class: 'num' },
-    { label: 'Win prob', cell: (t) => pct(t.winProb, 1), class: 'num' },
+    { label: 'Predicted pnl · win (opened on)', cell: (t) => predCell(t), class: 'num' },
     { label: 'Entry spread', cell: (t) => bps(t.entrySpread), class: 'num' },
     { label: 'Exit spread now', cell: (t) => bps(t.latestSample?.spread), class: 'num' },
     { label: 'pnl_est', cell: (t) => signed(bps(t.latestSample?.pnlEst), t.latestSample?.pnlEst), class: 'num' },
-    { label: 'pnl_est USDT', cell: (t) => (t.latestSample?.pnlEst == null || t.notionalUsdt == null ? dash : signed(usdt(t.latestSample.pnlEst * t.notionalUsdt, { unit: false }), t.latestSample.pnlEst * t.notionalUsdt, 0.01)), class: 'num' },
-    { label: 'Take-profit at', cell: (t) => bps(t.takeProfitPnl), class: 'num' },
+    { label: 'pnl_est (USDT)', cell: (t) => (t.latestSample?.pnlEst == null || t.notionalUsdt == null ? dash : signed(usdt(t.latestSample.pnlEst * t.notionalUsdt, { unit: false }), t.latestSample.pnlEst * t.notionalUsdt, 0.01)), class: 'num' },
+    { label: 'Take-profit when pnl_est ≥', cell: (t) => bps(t.takeProfitPnl), class: 'num' },
+    { label: 'i.e. exit spread ≤', cell: (t) => bps(t.takeProfitSpread), class: 'num' },
     { label: 'Held', cell: (t) => duration(t.heldSeconds), class: 'num' },
     { label: 'Status', cell: (t) => badge(t.status) },
     { label: '', cell: (t) => el('button', {
@@ -44,14 +48,14 @@ function renderActive(rows) {
 
 function renderClosed(rows) {
   renderTable($('closed'), [
-    { label: '#', cell: (t) => t.rowId, class: 'num' },
+    { label: 'Trade', cell: (t) => tradeRef(t.rowId) },
     { label: 'Symbol', cell: (t) => t.symbol },
     { label: 'Short / long', cell: pair },
     { label: 'Closed', cell: (t) => timeCell(t.closedAt ?? t.liveTradeExitBySignalId?.closedAt) },
     { label: 'Exit', cell: (t) => t.liveTradeExitBySignalId?.reason ?? t.reason ?? dash },
-    { label: 'Pred.', cell: (t) => bps(pnlHatOf(t)), class: 'num' },
+    { label: 'Predicted (opened on)', cell: (t) => predCell(t, false), class: 'num' },
     { label: 'Realised', cell: (t) => signed(bps(t.liveTradeExitBySignalId?.realizedPnlFrac), t.liveTradeExitBySignalId?.realizedPnlFrac), class: 'num' },
-    { label: 'USDT', cell: (t) => signed(usdt(t.liveTradeExitBySignalId?.realizedPnlUsdt, { unit: false }), t.liveTradeExitBySignalId?.realizedPnlUsdt), class: 'num' },
+    { label: 'Realised (USDT)', cell: (t) => signed(usdt(t.liveTradeExitBySignalId?.realizedPnlUsdt, { unit: false }), t.liveTradeExitBySignalId?.realizedPnlUsdt), class: 'num' },
     { label: 'Status', cell: (t) => badge(t.status) },
   ], rows, { empty: 'none yet' });
 }
@@ -74,11 +78,11 @@ function renderPositions(d) {
   renderTable($('positions'), [
     { label: 'Venue', cell: (r) => r.venue },
     { label: 'Symbol', cell: (r) => r.symbol },
-    { label: 'Venue reports', cell: (r) => signed(qty(r.venueSize), r.venueSize), class: 'num' },
-    { label: 'DB expects', cell: (r) => signed(qty(r.expected), r.expected), class: 'num' },
-    { label: 'Diff', cell: (r) => (mismatch(r) ? el('b', { class: 'neg' }, qty(r.venueSize - r.expected)) : el('span', { class: 'muted' }, '0')), class: 'num' },
-    { label: 'Entry', cell: (r) => (r.pos?.entryPrice ? qty(r.pos.entryPrice) : dash), class: 'num' },
-    { label: 'uPnL', cell: (r) => signed(usdt(r.pos?.unrealizedPnl, { unit: false }), r.pos?.unrealizedPnl, 0.01), class: 'num' },
+    { label: 'Venue reports (base)', cell: (r) => signed(qty(r.venueSize), r.venueSize), class: 'num' },
+    { label: 'DB expects (base)', cell: (r) => signed(qty(r.expected), r.expected), class: 'num' },
+    { label: 'Diff (base)', cell: (r) => (mismatch(r) ? el('b', { class: 'neg' }, qty(r.venueSize - r.expected)) : el('span', { class: 'muted' }, '0')), class: 'num' },
+    { label: 'Entry (USDT)', cell: (r) => (r.pos?.entryPrice ? qty(r.pos.entryPrice) : dash), class: 'num' },
+    { label: 'uPnL (USDT)', cell: (r) => signed(usdt(r.pos?.unrealizedPnl, { unit: false }), r.pos?.unrealizedPnl, 0.01), class: 'num' },
     { label: 'Fetched', cell: (r) => timeCell(r.pos?.fetchedAt) },
   ], rows, { empty: 'flat everywhere', rowClass: (r) => (mismatch(r) ? 'mismatch' : undefined) });
 }
@@ -94,7 +98,7 @@ function renderHealth(d) {
   ], d.health.nodes, { empty: 'no venue calls yet' });
   const stale = (t) => !t.latestSample || Date.now() - Date.parse(t.latestSample.ts) > 3 * 60_000;
   renderTable($('samples-health'), [
-    { label: 'Trade', cell: (t) => `#${t.rowId} ${t.symbol}` },
+    { label: 'Trade', cell: (t) => el('span', {}, tradeRef(t.rowId), ` ${t.symbol}`) },
     { label: 'Last sample', cell: (t) => timeCell(t.latestSample?.ts) },
     { label: 'Sampler', cell: (t) => (t.status !== 'open' ? el('span', { class: 'muted' }, t.status) : stale(t) ? el('b', { class: 'warn' }, 'late') : el('span', { class: 'pos' }, 'ok')) },
   ], d.active.nodes, { empty: 'no trades to monitor' });
@@ -103,16 +107,16 @@ function renderHealth(d) {
 function renderOrders(rows) {
   renderTable($('orders'), [
     { label: '#', cell: (o) => o.rowId, class: 'num' },
-    { label: 'Trade', cell: (o) => (o.signalId ? `#${o.signalId}` : o.manualOrderId ? `manual #${o.manualOrderId}` : dash) },
+    { label: 'Trade', cell: (o) => (o.signalId ? tradeRef(o.signalId) : o.manualOrderId ? `manual #${o.manualOrderId}` : dash) },
     { label: 'Purpose', cell: (o) => `${o.purpose}${o.leg ? ` · ${o.leg}` : ''}` },
     { label: 'Venue', cell: (o) => o.exchange },
     { label: 'Symbol', cell: (o) => o.symbol },
     { label: 'Side', cell: (o) => el('span', { class: o.side === 'buy' ? 'pos' : 'neg' }, o.side + (o.reduceOnly ? ' (reduce)' : '')) },
-    { label: 'Amount', cell: (o) => qty(o.amount), class: 'num' },
-    { label: 'Notional', cell: (o) => usdt(o.notionalUsdt, { unit: false }), class: 'num' },
+    { label: 'Amount (base)', cell: (o) => qty(o.amount), class: 'num' },
+    { label: 'Notional (USDT)', cell: (o) => usdt(o.notionalUsdt, { unit: false }), class: 'num' },
     { label: 'Status', cell: (o) => badge(o.status) },
-    { label: 'Filled', cell: (o) => qty(o.filledQty), class: 'num' },
-    { label: 'Avg price', cell: (o) => qty(o.avgPrice), class: 'num' },
+    { label: 'Filled (base)', cell: (o) => qty(o.filledQty), class: 'num' },
+    { label: 'Avg price (USDT)', cell: (o) => qty(o.avgPrice), class: 'num' },
     { label: 'Fee', cell: (o) => (o.fee == null ? dash : `${qty(o.fee)} ${o.feeCurrency ?? ''}`), class: 'num' },
     { label: 'Venue order id', cell: (o) => o.exchangeOrderId ?? el('span', { class: 'muted' }, o.clientOrderId) },
     { label: 'Updated', cell: (o) => timeCell(o.updatedAt ?? o.submittedAt) },
@@ -136,10 +140,11 @@ function renderManualOrders(rows) {
 function renderSignals(d) {
   $('signals-count').textContent = `${d.recentSignals.totalCount} total`;
   renderTable($('signals'), [
-    { label: '#', cell: (s) => s.rowId, class: 'num' },
+    { label: 'Signal', cell: (s) => tradeRef(s.rowId) },
+    { label: 'Event', cell: (s) => eventRef(s.eventId) },
     { label: 'At', cell: (s) => timeCell(s.createdAt) },
     { label: 'Symbol · short / long', cell: (s) => el('span', {}, s.symbol, el('br'), pair(s)) },
-    { label: 'pnl_hat · win', cell: (s) => (s.pnlHat == null ? dash : `${bps(s.pnlHat, 0)} · ${pct(s.winProb, 0)}`), class: 'num' },
+    { label: 'Gate pnl_hat · win', cell: (s) => (s.pnlHat == null ? dash : `${bps(s.pnlHat, 0)} · ${pct(s.winProb, 0)}`), class: 'num' },
     { label: 'Status', cell: (s) => badge(s.status) },
     { label: 'Ignore reason', cell: (s) => (s.status === 'ignored' ? s.reason ?? dash : el('span', { class: 'muted' }, s.reason ?? '')), class: 'wrap' },
   ], d.recentSignals.nodes, { empty: 'no signals yet' });
@@ -150,7 +155,7 @@ function renderErrors(rows) {
     { label: 'At', cell: (e) => timeCell(e.ts) },
     { label: 'Stage', cell: (e) => e.stage },
     { label: 'Venue', cell: (e) => e.venue ?? dash },
-    { label: 'Trade', cell: (e) => (e.signalId ? `#${e.signalId}` : dash) },
+    { label: 'Trade', cell: (e) => (e.signalId ? tradeRef(e.signalId) : dash) },
     { label: 'Error', cell: (e) => el('span', {}, e.errorClass ? el('b', {}, `${e.errorClass}: `) : '', e.message), class: 'wrap' },
   ], rows, { empty: 'no errors' });
 }
@@ -197,7 +202,7 @@ function chartFor(t) {
   if (c) return c;
   const box = el('div', { class: 'chart', id: `chart-${t.rowId}` });
   const note = el('span', { class: 'muted' });
-  const title = el('h3', {}, `#${t.rowId} ${t.symbol} `, pair(t), ' ', note);
+  const title = el('h3', {}, tradeRef(t.rowId), ` ${t.symbol} `, pair(t), ' ', note);
   const card = el('div', { class: 'chart-card', 'data-id': t.rowId }, title, box);
   $('charts').append(card);
   const chart = createChart(box, {
@@ -218,8 +223,10 @@ function chartFor(t) {
       return { ...r, priceRange: { minValue: Math.min(r.priceRange.minValue, ...levels), maxValue: Math.max(r.priceRange.maxValue, ...levels) } };
     },
   });
+  // the exact exit threshold per sample (its fees and funding): sql/graphql.sql take_profit_spread
+  const tpSeries = chart.addSeries(LineSeries, { color: '#3fb67a', lineWidth: 1, lineStyle: LineStyle.Dashed, title: 'take-profit ≤', lastValueVisible: true, priceLineVisible: false });
   const markers = createSeriesMarkers(series, []);
-  c = { chart, series, markers, card, note, levels, lines: [] };
+  c = { chart, series, tpSeries, markers, card, note, levels, lines: [] };
   charts.set(t.rowId, c);
   return c;
 }
@@ -227,18 +234,22 @@ function chartFor(t) {
 function drawTrade(t, samples) {
   const c = chartFor(t);
   const points = [];
+  const tp = [];
   for (const s of [...samples].reverse()) {
     const time = sec(s.ts);
     if (s.spread == null || (points.length && time <= points.at(-1).time)) continue;
     points.push({ time, value: s.spread * 1e4 });
+    if (s.takeProfitSpread != null) tp.push({ time, value: s.takeProfitSpread * 1e4 });
   }
   c.series.setData(points);
+  c.tpSeries.setData(tp);
   for (const l of c.lines) c.series.removePriceLine(l);
   c.lines = [];
   c.levels.length = 0;
   for (const v of [t.entrySpread, t.takeProfitSpread]) if (v != null) c.levels.push(v * 1e4);
   if (t.entrySpread != null) c.lines.push(c.series.createPriceLine({ price: t.entrySpread * 1e4, color: '#9aa5b1', lineStyle: LineStyle.Dashed, lineWidth: 1, title: 'entry' }));
-  if (t.takeProfitSpread != null) c.lines.push(c.series.createPriceLine({ price: t.takeProfitSpread * 1e4, color: '#3fb67a', lineStyle: LineStyle.Dashed, lineWidth: 1, title: 'take-profit' }));
+  // before the first sample there is no take-profit series: the threshold the monitor would use
+  if (t.takeProfitSpread != null && !tp.length) c.lines.push(c.series.createPriceLine({ price: t.takeProfitSpread * 1e4, color: '#3fb67a', lineStyle: LineStyle.Dashed, lineWidth: 1, title: 'take-profit ≤' }));
   const marks = [];
   const first = points[0]?.time;
   if (t.openedAt && first) marks.push({ time: Math.max(first, sec(t.openedAt)), position: 'inBar', color: '#9aa5b1', shape: 'circle' }); // labelled by the entry line

@@ -2,7 +2,7 @@
 // and predictions per horizon, and a 12h spread chart of a chosen pair with its
 // events marked. Reads GraphQL only; new events arrive by subscription.
 import { createChart, createSeriesMarkers, LineSeries } from '/vendor/lightweight-charts.mjs';
-import { age, bps, dash, el, gql, header, pct, renderTable, showError, subscribe, timeCell } from '/pages/common.js';
+import { age, bps, dash, el, eventRef, fundingRate, gql, header, pct, renderTable, showError, subscribe, timeCell, tradeRef } from '/pages/common.js';
 
 const $ = (id) => document.getElementById(id);
 const WINDOW_MIN = 15; // a pair stays listed this long after its last triggered minute
@@ -12,7 +12,8 @@ const LIST_QUERY = `query Watchlist($since: Datetime!) {
     nodes {
       ts symbol signalType typeClass spreadRel fundingRate nextFundingTime
       range1H range12H volatility slope3M crossings1H driftRatio sweepImpact
-      legAExchange legBExchange legAFundingRate legBFundingRate legANextFundingTime legBNextFundingTime meta
+      legAExchange legBExchange legAFundingRate legBFundingRate legAFundingIntervalHours legBFundingIntervalHours
+      legANextFundingTime legBNextFundingTime meta
     }
   }
   openEvents: allWatchSignalEvents(filter: { status: { equalTo: "open" } }, orderBy: START_TS_DESC, first: 500) {
@@ -28,8 +29,13 @@ const SERIES_QUERY = `query PairSeries($symbol: String!, $short: String!, $long:
   ) { nodes { rowId signalType startTs endTs status durationSec nTriggers } }
 }`;
 
+export const FORCE_ENTER = `mutation ForceEnter($symbol: String!, $short: String!, $long: String!, $note: String) {
+  forceEnter(input: { pSymbol: $symbol, pShort: $short, pLong: $long, pNote: $note }) { result }
+}`;
+
 let rows = [];
 let selected = null;
+let isTrader = false;
 let chart = null;
 let series = null;
 let markers = null;
@@ -64,10 +70,16 @@ function renderList(data) {
     factor('Cross 1h', (r) => r.crossings1H, (v) => (v == null ? dash : String(Math.round(v)))),
     factor('Drift', (r) => r.driftRatio, (v) => (v == null ? dash : Number(v).toFixed(2))),
     ...horizons.map((h) => ({ label: `pnl_hat · win ${h}m`, cell: (r) => predictionCell(r, h), class: 'num' })),
-    { label: 'Funding short / long', cell: (r) => `${pct(r.legAFundingRate, 4)} / ${pct(r.legBFundingRate, 4)}`, class: 'num' },
+    { label: 'Funding short / long (per interval)', cell: (r) => `${fundingRate(r.legAFundingRate, r.legAFundingIntervalHours)} · ${fundingRate(r.legBFundingRate, r.legBFundingIntervalHours)}`, class: 'num' },
     { label: 'Next funding', cell: (r) => { const t = r.nextFundingTime ?? r.legANextFundingTime; return t ? el('span', { title: t }, age(t)) : dash; } },
-    { label: 'Event', cell: (r) => { const e = open.get(keyOf(r)); return e ? el('span', { class: 'badge open', title: `event #${e.rowId}` }, `open ${age(e.startTs).replace(' ago', '')}`) : el('span', { class: 'muted' }, dash); } },
+    { label: 'Event', cell: (r) => { const e = open.get(keyOf(r)); return e ? el('span', {}, eventRef(e.rowId), ' ', el('span', { class: 'badge open' }, `open ${age(e.startTs).replace(' ago', '')}`)) : el('span', { class: 'muted' }, dash); } },
     { label: 'Seen', cell: (r) => timeCell(r.ts) },
+    { label: '', cell: (r) => { const e = open.get(keyOf(r)); return el('button', {
+        class: 'buy force-enter', 'data-symbol': r.symbol, 'data-short': r.legAExchange, 'data-long': r.legBExchange,
+        disabled: !isTrader || !e,
+        title: !isTrader ? 'needs the trader credential' : !e ? 'no open event for this pair: nothing to enter on' : `force-enter: short ${r.legAExchange}, long ${r.legBExchange}`,
+        onclick: (ev) => { ev.stopPropagation(); void forceEnter(r); },
+      }, 'Enter'); } },
   ], rows, { empty: `nothing flagged in the last ${WINDOW_MIN} minutes`, rowClass: (r) => (selected && keyOf(r) === keyOf(selected) ? 'selected' : undefined) });
   const trs = $('watchlist').querySelectorAll('tbody tr');
   rows.forEach((r, i) => {
@@ -75,6 +87,20 @@ function renderList(data) {
     trs[i].addEventListener('click', () => showPair(r));
   });
   if (!selected && rows.length) showPair(rows[0]);
+}
+
+async function forceEnter(r) {
+  const out = $('enter-result');
+  const label = `Force-enter ${r.symbol}: short ${r.legAExchange} / long ${r.legBExchange} (skips the prediction thresholds; the re-check on live books, the pre-send checks and the audit still apply)`;
+  if (!confirm(`${label}?`)) return;
+  out.textContent = `${r.symbol}: sending…`;
+  try {
+    const d = await gql(FORCE_ENTER, { symbol: r.symbol, short: r.legAExchange, long: r.legBExchange, note: 'watchlist page' });
+    out.replaceChildren(el('span', { class: 'pos' }, `${r.symbol} short ${r.legAExchange} / long ${r.legBExchange}: accepted as `), tradeRef(d.forceEnter.result),
+      el('span', { class: 'muted' }, ' (the worker re-checks it on live books; follow it on Live trading)'));
+  } catch (e) {
+    out.replaceChildren(el('span', { class: 'neg' }, `${r.symbol}: ${e.message}`));
+  }
 }
 
 async function load() {
@@ -115,13 +141,13 @@ async function showPair(r) {
     };
     const marks = [];
     for (const e of points.length ? d.events.nodes : []) {
-      marks.push({ time: snap(e.startTs), position: 'aboveBar', color: '#d29922', shape: 'arrowDown', text: `open #${e.rowId}` });
-      if (e.endTs) marks.push({ time: snap(e.endTs), position: 'belowBar', color: '#9aa5b1', shape: 'arrowUp', text: `close #${e.rowId}` });
+      marks.push({ time: snap(e.startTs), position: 'aboveBar', color: '#d29922', shape: 'arrowDown', text: `open E#${e.rowId}` });
+      if (e.endTs) marks.push({ time: snap(e.endTs), position: 'belowBar', color: '#9aa5b1', shape: 'arrowUp', text: `close E#${e.rowId}` });
     }
     markers.setMarkers(marks.sort((a, b) => a.time - b.time));
     chart.timeScale().fitContent();
     renderTable($('pair-events'), [
-      { label: 'Event', cell: (e) => `#${e.rowId}` },
+      { label: 'Event', cell: (e) => eventRef(e.rowId) },
       { label: 'Type', cell: (e) => e.signalType },
       { label: 'Start', cell: (e) => timeCell(e.startTs) },
       { label: 'End', cell: (e) => timeCell(e.endTs) },
@@ -136,7 +162,10 @@ async function showPair(r) {
 
 let timer = null;
 document.addEventListener('DOMContentLoaded', async () => {
-  await header('/watchlist');
+  await header('/watchlist', (trader) => {
+    isTrader = trader;
+    void load();
+  });
   await load();
   subscribe('subscription { watchlistSignal { type eventId symbol } }', () => {
     clearTimeout(timer);

@@ -1,5 +1,5 @@
 // Reconcile pass: resume interrupted trades (their jobs find orders by client id),
-// refresh venue_position from every venue, and let SQL flag what our fills do not explain
+// refresh venue_position and venue_balance from every venue, and let SQL flag what our fills do not explain
 // and open orders another installation placed with our id convention.
 import type { Venue } from '../venues/types.ts';
 import type { Q } from './db.ts';
@@ -20,6 +20,12 @@ export async function reconcileOnce(q: Q, venues: Venue[]): Promise<{ resumed: u
         return;
       }
       flagged += Number(await q.one('select watchlist.reconcile_positions($1)', [v.name]));
+      // the balance as the venue reports it, for the pages' balances and equity
+      try {
+        await q.query('select watchlist.record_venue_balance($1, $2::jsonb)', [v.name, JSON.stringify(await v.fetchBalance())]);
+      } catch (e) {
+        await q.query(`select watchlist.trade_error(null, 'reconcile', $1, 'FetchBalance', $2)`, [v.name, (e as Error).message]);
+      }
       // open orders in our id convention with another installation's prefix: someone else trades this account
       if (v.fetchOpenOrderIds) {
         try {

@@ -65,6 +65,20 @@ export function describeModes(modes: Array<{ venue: string; mode: VenueRunMode; 
   return modes.map((m) => `${m.venue} ${m.mode}${m.marketsLoaded === false ? ' (markets not loaded)' : ''}`).join(', ');
 }
 
+const MODE_MEANING: Record<VenueRunMode, string> = {
+  live: 'real orders, real money',
+  sandbox: "the exchange's demo/testnet, no real money",
+  shadow: 'real books, simulated fills',
+  paper: 'simulated market and fills',
+};
+
+/** `wl up`'s banner line: each venue's mode in capitals and what it means, so nobody mistakes live for paper */
+export function modeBanner(modes: Array<{ venue: string; mode: VenueRunMode; marketsLoaded?: boolean }>): string {
+  const live = modes.filter((m) => m.mode === 'live').map((m) => m.venue);
+  const parts = modes.map((m) => `${m.venue} ${m.mode.toUpperCase()} (${MODE_MEANING[m.mode]}${m.marketsLoaded === false ? '; markets not loaded' : ''})`);
+  return `TRADING MODE per venue: ${parts.join(' · ')}${live.length ? ` — REAL MONEY on ${live.join(', ')}` : ''}`;
+}
+
 /** the running worker's venues and modes, for the pages, GraphQL and the raw guard's known venues */
 export async function recordVenueModes(
   db: Queryable,
