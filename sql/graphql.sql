@@ -3,7 +3,7 @@
 -- that table's type), a few read helpers for the pages, and smart tags.
 -- Owns: no tables. Functions: watchlist.viewer_role(),
 --   watchlist.live_trade_signal_{latest_sample,current_spread,current_pnl_est,
---   held_seconds,take_profit_pnl,take_profit_spread}(live_trade_signal),
+--   held_seconds,take_profit_pnl,take_profit_spread,is_active,is_finished}(live_trade_signal),
 --   watchlist.pair_spread_series(symbol, short venue, long venue, hours).
 -- Smart-tag comments on: future_outcome, live_trade_error, live_trade_signal, and
 --   columns of watch_signal_event (filterable in GraphQL without an index of their own).
@@ -54,12 +54,11 @@ $$;
 comment on function watchlist.live_trade_signal_held_seconds(watchlist.live_trade_signal) is
   'Seconds since the trade opened (until it closed, once closed).';
 
--- Take-profit fires when pnl_est >= ratio × pnl_hat, the re-checked pnl_hat when
--- there is one (as sql/monitor.sql decides it; DESIGN: ratio 0.8, configurable).
+-- The take-profit target as sql/monitor.sql decides it (the rule: sql/rules.sql).
 create or replace function watchlist.live_trade_signal_take_profit_pnl(s watchlist.live_trade_signal)
 returns double precision
 language sql stable parallel safe as $$
-  select watchlist.cfg_num('trade.take_profit_ratio') * coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat)
+  select watchlist.take_profit_pnl(s)
 $$;
 comment on function watchlist.live_trade_signal_take_profit_pnl(watchlist.live_trade_signal) is
   'pnl_est at which the trade takes profit: take-profit ratio × pnl_hat.';
@@ -69,10 +68,27 @@ comment on function watchlist.live_trade_signal_take_profit_pnl(watchlist.live_t
 create or replace function watchlist.live_trade_signal_take_profit_spread(s watchlist.live_trade_signal)
 returns double precision
 language sql stable parallel safe as $$
-  select s.entry_spread - watchlist.cfg_num('trade.take_profit_ratio') * coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat)
+  select s.entry_spread - watchlist.take_profit_pnl(s)
 $$;
 comment on function watchlist.live_trade_signal_take_profit_spread(watchlist.live_trade_signal) is
   'Exit spread at which take-profit is reached (entry spread − target pnl, funding ignored).';
+
+-- The status sets as fields the pages filter by, so no page lists statuses itself.
+create or replace function watchlist.live_trade_signal_is_active(s watchlist.live_trade_signal)
+returns boolean
+language sql stable parallel safe as $$
+  select watchlist.trade_is_active(s.status)
+$$;
+comment on function watchlist.live_trade_signal_is_active(watchlist.live_trade_signal) is
+  'True while the trade holds its symbol and counts against the limits (status set ''active'' in watchlist.status_set).';
+
+create or replace function watchlist.live_trade_signal_is_finished(s watchlist.live_trade_signal)
+returns boolean
+language sql stable parallel safe as $$
+  select watchlist.trade_is_finished(s.status)
+$$;
+comment on function watchlist.live_trade_signal_is_finished(watchlist.live_trade_signal) is
+  'True once the trade will not change again (status set ''finished'' in watchlist.status_set).';
 
 -------------------------------------------------------------------------------
 -- (an earlier development version; the scanner keeps predictions in meta.pnl_regression)

@@ -13,7 +13,7 @@ export const MAIN_QUERY = `
 query LivePage {
   viewerRole
   active: allLiveTradeSignals(
-    filter: { status: { in: ["new", "opening", "open", "closing"] } }
+    filter: { isActive: { equalTo: true } }
     orderBy: CREATED_AT_DESC, first: 50
   ) { nodes { ${LIVE_FIELDS} } }
   recentSignals: allLiveTradeSignals(orderBy: CREATED_AT_DESC, first: 30) {
@@ -21,7 +21,7 @@ query LivePage {
     nodes { rowId createdAt symbol kind status reason pnlHat winProb horizonMin legShortExchange legLongExchange }
   }
   closed: allLiveTradeSignals(
-    filter: { status: { in: ["closed", "failed", "partial_failed"] } }
+    filter: { isFinished: { equalTo: true } }
     orderBy: CREATED_AT_DESC, first: 10
   ) { nodes { ${BASE_FIELDS} } }
   orders: allLiveTradeOrders(orderBy: ROW_ID_DESC, first: 30) {
