@@ -68,7 +68,7 @@ begin
     entry_fees_usdt = coalesce((p_patch->>'entry_fees_usdt')::numeric, s.entry_fees_usdt),
     entry_qty = coalesce((p_patch->>'entry_qty')::numeric, s.entry_qty),
     opened_at = case when p_to = 'open' and s.status <> 'open' then now() else s.opened_at end,
-    closed_at = case when p_to in ('closed', 'failed', 'partial_failed') and s.status <> p_to then now() else s.closed_at end
+    closed_at = case when watchlist.trade_is_finished(p_to) and s.status <> p_to then now() else s.closed_at end
   where s.id = p_id
   returning * into v;
   if not found then
