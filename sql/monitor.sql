@@ -72,6 +72,9 @@ begin
   return true;
 end $$;
 
+comment on function watchlist.monitor_books_fresh(bigint, double precision, double precision) is
+  E'@behavior -mutationField\nWhether the monitor may sample a trade on books of these ages (a stale one is a StaleBook error row).';
+
 -- One sample: executable exit (short venue ask to buy back, long venue bid to sell),
 -- exit spread = ln(ask_short / bid_long), pnl_est = entry spread − exit spread
 -- − fees (entry fees actually paid + estimated exit taker fees, as fractions of the

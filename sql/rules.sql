@@ -27,7 +27,7 @@ begin
   execute format($f$create or replace function watchlist.%I(p_status text) returns boolean
     language sql immutable parallel safe as $b$ select p_status = any(%L::text[]) $b$ $f$, p_fn, v);
   execute format('comment on function watchlist.%I(text) is %L', p_fn,
-    format('True when a %s status is in the set %s: %s (rows of watchlist.status_set).', p_entity, p_set, array_to_string(v, ', ')));
+    format(E'@behavior -queryField\nTrue when a %s status is in the set %s: %s (rows of watchlist.status_set).', p_entity, p_set, array_to_string(v, ', ')));
 end $fn$;
 
 select watchlist.define_status_predicate('trade_is_active', 'trade', 'active');
@@ -113,3 +113,22 @@ create or replace function watchlist.book_is_stale(p_age_ms double precision) re
 language sql stable parallel safe as $$
   select coalesce(p_age_ms, 'infinity') > watchlist.cfg_num('trade.max_book_age_ms')
 $$;
+
+-- Internal rules, not API fields: a function taking the trade row would otherwise
+-- become a field of every LiveTradeSignal (the API's fields are in sql/graphql.sql).
+comment on function watchlist.define_status_predicate(text, text, text) is
+  E'@behavior -queryField -mutationField\nBuilds a status-set predicate function from watchlist.status_set rows.';
+comment on function watchlist.trade_pnl_hat(watchlist.live_trade_signal) is
+  E'@behavior -typeField -queryField -filterBy\nThe pnl_hat a trade is held to: the re-check''s, else the gate''s.';
+comment on function watchlist.take_profit_pnl(watchlist.live_trade_signal) is
+  E'@behavior -typeField -queryField -filterBy\nThe pnl_est at which a trade takes profit: the take-profit ratio setting × trade_pnl_hat.';
+comment on function watchlist.enqueue_trade_job(text, bigint) is
+  E'@behavior -mutationField\nEnqueue the job of a trade (open_trade, close_trade) or manual order (manual_order) by its one spec.';
+comment on function watchlist.base_step(numeric, numeric) is
+  E'@behavior -queryField\nA venue''s base step: amount step (contracts) × contract size.';
+comment on function watchlist.qty_floor(numeric, numeric) is
+  E'@behavior -queryField\nA quantity floored to a step.';
+comment on function watchlist.order_below_minimum(numeric, numeric, numeric, numeric, numeric) is
+  E'@behavior -queryField\nWhy an order is under the venue minimums (qty_zero, below_min_amount, below_min_cost), null when it is not.';
+comment on function watchlist.book_is_stale(double precision) is
+  E'@behavior -queryField\nTrue when a book is older than trade.max_book_age_ms or of unknown age.';
