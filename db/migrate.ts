@@ -17,8 +17,9 @@ const { clearAllPools } = createRequire(import.meta.url)('graphile-migrate/dist/
 
 const sqlDir = path.join(repoRoot, 'sql');
 // roles before anything that grants; grants after everything they grant on;
-// ensure_trigger (defer_ddl.sql) before any file that declares a trigger
-const FIRST = ['roles.sql', 'defer_ddl.sql'];
+// ensure_trigger (defer_ddl.sql) before any file that declares a trigger;
+// the shared rules (rules.sql) before the views that call them
+const FIRST = ['roles.sql', 'defer_ddl.sql', 'rules.sql'];
 const LAST = ['grants.sql'];
 
 export async function sqlFiles(): Promise<string[]> {

@@ -68,7 +68,7 @@ begin
     entry_fees_usdt = coalesce((p_patch->>'entry_fees_usdt')::numeric, s.entry_fees_usdt),
     entry_qty = coalesce((p_patch->>'entry_qty')::numeric, s.entry_qty),
     opened_at = case when p_to = 'open' and s.status <> 'open' then now() else s.opened_at end,
-    closed_at = case when p_to in ('closed', 'failed', 'partial_failed') and s.status <> p_to then now() else s.closed_at end
+    closed_at = case when watchlist.trade_is_finished(p_to) and s.status <> p_to then now() else s.closed_at end
   where s.id = p_id
   returning * into v;
   if not found then
@@ -199,14 +199,14 @@ begin
   perform pg_advisory_xact_lock(hashtext('wl:gate'));
   -- a forced entry (kind manual, sql/force_enter.sql) holds its symbol too
   if exists (select 1 from watchlist.live_trade_signal s where s.symbol = e.symbol
-             and s.status in ('new', 'opening', 'open', 'closing')) then
+             and watchlist.trade_is_active(s.status)) then
     return 'symbol_active';
   end if;
   -- the same opportunity merged twice (a writer's dual-write), checked under the lock: sql/attach.sql
   if watchlist.gate_same_opportunity(e, a.short_ex, a.long_ex) then return 'duplicate_opportunity'; end if;
   if watchlist.gate_in_cooldown(e.symbol, a.short_ex, a.long_ex) then return 'cooldown'; end if;
   if (select count(*) from watchlist.live_trade_signal s where s.kind = 'auto'
-      and s.status in ('new', 'opening', 'open', 'closing')) >= (p_thresholds->>'max_active')::numeric then
+      and watchlist.trade_is_active(s.status)) >= (p_thresholds->>'max_active')::numeric then
     return 'max_active';
   end if;
   if (select count(*) from watchlist.live_trade_signal s where s.kind = 'auto' and s.status <> 'ignored'
@@ -223,9 +223,7 @@ begin
   exception when unique_violation then
     return 'symbol_active';
   end;
-  -- the legs ride along so the job can fetch both books while it takes its lock
-  perform watchlist.enqueue('open_trade', json_build_object('signal_id', v_id, 'symbol', e.symbol,
-    'short', a.short_ex, 'long', a.long_ex), 'open_trade:' || v_id, null, 5, null);
+  perform watchlist.enqueue_trade_job('open_trade', v_id);
   return null;
 end $$;
 

@@ -3,8 +3,8 @@
 -- that table's type), a few read helpers for the pages, and smart tags.
 -- Owns: no tables. Functions: watchlist.viewer_role(),
 --   watchlist.live_trade_signal_{latest_sample,current_spread,current_pnl_est,
---   held_seconds,take_profit_pnl,take_profit_spread}(live_trade_signal), take_profit_spread_at,
---   live_trade_spread_sample_take_profit_spread, trade_history,
+--   held_seconds,take_profit_pnl,take_profit_spread,is_active,is_finished}(live_trade_signal),
+--   take_profit_spread_at, live_trade_spread_sample_take_profit_spread, trade_history,
 --   watchlist.pair_spread_series(symbol, short venue, long venue, hours).
 -- Smart-tag comments on: future_outcome, live_trade_error, live_trade_signal, and
 --   columns of watch_signal_event (filterable in GraphQL without an index of their own).
@@ -55,12 +55,11 @@ $$;
 comment on function watchlist.live_trade_signal_held_seconds(watchlist.live_trade_signal) is
   'Seconds since the trade opened (until it closed, once closed).';
 
--- Take-profit fires when pnl_est >= ratio × pnl_hat, the re-checked pnl_hat when
--- there is one (as sql/monitor.sql decides it; DESIGN: ratio 0.8, configurable).
+-- The take-profit target as sql/monitor.sql decides it (the rule: sql/rules.sql).
 create or replace function watchlist.live_trade_signal_take_profit_pnl(s watchlist.live_trade_signal)
 returns double precision
 language sql stable parallel safe as $$
-  select watchlist.cfg_num('trade.take_profit_ratio') * coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat)
+  select watchlist.take_profit_pnl(s)
 $$;
 comment on function watchlist.live_trade_signal_take_profit_pnl(watchlist.live_trade_signal) is
   'pnl_est at which the trade takes profit: take-profit ratio × pnl_hat.';
@@ -74,7 +73,7 @@ comment on function watchlist.live_trade_signal_take_profit_pnl(watchlist.live_t
 create or replace function watchlist.take_profit_spread_at(s watchlist.live_trade_signal, p_spread double precision, p_pnl_est double precision)
 returns double precision
 language sql stable parallel safe as $$
-  select p_spread + p_pnl_est - watchlist.live_trade_signal_take_profit_pnl(s)
+  select p_spread + p_pnl_est - watchlist.take_profit_pnl(s)
 $$;
 comment on function watchlist.take_profit_spread_at(watchlist.live_trade_signal, double precision, double precision) is
   'Exit spread at which a sample with this spread and pnl_est would reach take-profit (the monitor''s exit rule solved for the spread).';
@@ -85,7 +84,7 @@ language sql stable parallel safe as $$
   select coalesce(
     (select watchlist.take_profit_spread_at(s, x.spread, x.pnl_est) from watchlist.live_trade_spread_sample x
      where x.signal_id = s.id order by x.ts desc limit 1),
-    s.entry_spread - watchlist.live_trade_signal_take_profit_pnl(s)
+    s.entry_spread - watchlist.take_profit_pnl(s)
       - coalesce(s.entry_fees_usdt / nullif(s.notional_usdt, 0), 0) - 2 * watchlist.cfg_num('trade.taker_fee_default'))
 $$;
 comment on function watchlist.live_trade_signal_take_profit_spread(watchlist.live_trade_signal) is
@@ -118,6 +117,23 @@ language sql stable parallel safe as $$
 $$;
 comment on function watchlist.trade_history(text, text, text, text, text) is
   'Trades newest first (ignored candidates only when p_status = ignored), filtered by status, symbol, venue (either leg), kind (auto, manual = forced entry) and exit reason; page with first/offset.';
+
+-- The status sets as fields the pages filter by, so no page lists statuses itself.
+create or replace function watchlist.live_trade_signal_is_active(s watchlist.live_trade_signal)
+returns boolean
+language sql stable parallel safe as $$
+  select watchlist.trade_is_active(s.status)
+$$;
+comment on function watchlist.live_trade_signal_is_active(watchlist.live_trade_signal) is
+  'True while the trade holds its symbol and counts against the limits (status set ''active'' in watchlist.status_set).';
+
+create or replace function watchlist.live_trade_signal_is_finished(s watchlist.live_trade_signal)
+returns boolean
+language sql stable parallel safe as $$
+  select watchlist.trade_is_finished(s.status)
+$$;
+comment on function watchlist.live_trade_signal_is_finished(watchlist.live_trade_signal) is
+  'True once the trade will not change again (status set ''finished'' in watchlist.status_set).';
 
 -------------------------------------------------------------------------------
 -- (an earlier development version; the scanner keeps predictions in meta.pnl_regression)

@@ -21,12 +21,12 @@ group by o.exchange, o.symbol;
 create or replace view watchlist.v_active_trades as
 select s.id as signal_id, s.symbol, s.status, s.leg_short_exchange, s.leg_long_exchange,
        s.opened_at, now() - s.opened_at as held_for, s.entry_spread, s.entry_qty,
-       coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat) as pnl_hat, s.win_prob,
-       watchlist.live_trade_signal_take_profit_pnl(s) as take_profit_at,
+       watchlist.trade_pnl_hat(s) as pnl_hat, s.win_prob,
+       watchlist.take_profit_pnl(s) as take_profit_at,
        x.ts as sampled_at, x.spread as exit_spread, x.pnl_est, x.funding_accrued
 from watchlist.live_trade_signal s
 left join lateral (select * from watchlist.live_trade_spread_sample x where x.signal_id = s.id order by x.ts desc limit 1) x on true
-where s.status in ('new', 'opening', 'open', 'closing');
+where watchlist.trade_is_active(s.status);
 
 -- The funnel: candidates by outcome and ignore reason (ignored rows re-evaluated
 -- many times count once; eval_sum counts the evaluations).

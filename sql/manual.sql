@@ -27,8 +27,7 @@ begin
   values (watchlist.trader_actor(), p_venue, p_symbol, p_action, p_notional_usdt, p_qty_base,
           now() + make_interval(secs => watchlist.cfg_num('trade.manual_ttl_s')))
   returning id into v_id;
-  perform watchlist.enqueue('manual_order', json_build_object('manual_order_id', v_id), 'manual_order:' || v_id, null, 10,
-    watchlist.manual_queue(p_venue, p_symbol));
+  perform watchlist.enqueue_trade_job('manual_order', v_id);
   perform pg_notify('live_trade', json_build_object('type', 'manual_order', 'manual_order_id', v_id, 'status', 'new')::text);
   return v_id;
 end $$;

@@ -176,7 +176,7 @@ begin
   where o.signal_id = p_signal_id;
   insert into watchlist.live_trade_exit as e (signal_id, reason, pnl_hat, requested_at, closed_at, exit_fills, fees_usdt,
     fees_unconverted, funding_usdt, funding_sources, realized_pnl_usdt, realized_pnl_frac)
-  values (p_signal_id, 'rollback', coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat), coalesce(s.closed_at, now()),
+  values (p_signal_id, 'rollback', watchlist.trade_pnl_hat(s), coalesce(s.closed_at, now()),
     coalesce(m.last_fill_at, s.closed_at, now()), v_fills, m.fees_usdt, m.fees_unconverted,
     -- held for the seconds between the legs: no settlement is assumed to fall inside
     0, '{"short": "not_held", "long": "not_held"}', m.cash - m.fees_usdt,

@@ -1,7 +1,8 @@
 -- Monitoring and exits: spread samples, the take-profit / max-hold decision on
 -- each sample, the start of a close, and the realised PnL when it finishes.
 -- Owns: watchlist.live_trade_spread_sample (inserts + decision trigger),
---       watchlist.live_trade_exit, the open → closing → closed transitions.
+--       watchlist.live_trade_exit, the open → closing → closed transitions,
+--       monitor_books_fresh (the monitor's use of the book staleness rule).
 
 -- Funding a venue settled on a symbol in (p_from, p_to], from the collector's
 -- minute snapshots: the rate last seen before each settlement time.
@@ -31,7 +32,7 @@ begin
     select id into v_exit from watchlist.live_trade_exit where signal_id = p_signal_id;
   elsif s.status = 'open' then
     insert into watchlist.live_trade_exit (signal_id, reason, pnl_hat)
-    values (p_signal_id, p_reason, coalesce((s.recheck->>'pnl_hat')::float8, s.pnl_hat))
+    values (p_signal_id, p_reason, watchlist.trade_pnl_hat(s))
     returning id into v_exit;
     perform watchlist.signal_transition(p_signal_id, 'closing', null);
     perform pg_notify('live_trade', json_build_object('type', 'exit', 'signal_id', p_signal_id, 'exit_id', v_exit,
@@ -39,7 +40,7 @@ begin
   else
     raise exception 'trade % is %, only an open trade can be closed', p_signal_id, s.status using errcode = '55000';
   end if;
-  perform watchlist.enqueue('close_trade', json_build_object('signal_id', p_signal_id), 'close_trade:' || p_signal_id, null, 25, null);
+  perform watchlist.enqueue_trade_job('close_trade', p_signal_id);
   return v_exit;
 end $$;
 
@@ -55,6 +56,24 @@ language sql stable as $$
                     and x.ts > now() - make_interval(secs => watchlist.cfg_num('trade.monitor_interval_s') - 5))
   order by s.id
 $$;
+
+-- Whether a monitor pass may sample a trade on these books: both fresh by the one
+-- staleness rule (sql/rules.sql, as the re-check decides it on open). A stale book
+-- is an error row and no sample.
+create or replace function watchlist.monitor_books_fresh(p_signal_id bigint, p_short_age_ms double precision,
+  p_long_age_ms double precision) returns boolean
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+begin
+  if watchlist.book_is_stale(p_short_age_ms) or watchlist.book_is_stale(p_long_age_ms) then
+    perform watchlist.trade_error(p_signal_id, 'monitor', null, 'StaleBook',
+      format('book older than %s ms', watchlist.cfg_num('trade.max_book_age_ms')));
+    return false;
+  end if;
+  return true;
+end $$;
+
+comment on function watchlist.monitor_books_fresh(bigint, double precision, double precision) is
+  E'@behavior -mutationField\nWhether the monitor may sample a trade on books of these ages (a stale one is a StaleBook error row).';
 
 -- One sample: executable exit (short venue ask to buy back, long venue bid to sell),
 -- exit spread = ln(ask_short / bid_long), pnl_est = entry spread − exit spread
@@ -98,8 +117,8 @@ language sql stable as $$
   select case
     when s.status <> 'open' then null
     when watchlist.cfg_num('kill_switch') >= 2 then 'kill_switch'
-    -- the target is the one the pages show (sql/graphql.sql)
-    when p_pnl_est >= watchlist.live_trade_signal_take_profit_pnl(s) then 'take_profit'
+    -- the target is the one the pages show (sql/rules.sql)
+    when p_pnl_est >= watchlist.take_profit_pnl(s) then 'take_profit'
     when p_at - s.opened_at >= make_interval(secs => 3600 * watchlist.cfg_num('trade.max_hold_hours')) then 'max_hold'
   end
 $$;

@@ -13,10 +13,8 @@ declare
   v_out jsonb := '[]';
 begin
   for r in select id, status from watchlist.live_trade_signal
-           where status in ('new', 'opening', 'closing') and updated_at < now() - v_after order by id loop
-    perform watchlist.enqueue(case when r.status = 'closing' then 'close_trade' else 'open_trade' end,
-      json_build_object('signal_id', r.id), case when r.status = 'closing' then 'close_trade:' else 'open_trade:' end || r.id, null,
-      case when r.status = 'closing' then 25 else 5 end, null);
+           where watchlist.trade_is_in_flight(status) and updated_at < now() - v_after order by id loop
+    perform watchlist.enqueue_trade_job(case when r.status = 'closing' then 'close_trade' else 'open_trade' end, r.id);
     v_out := v_out || jsonb_build_object('signal_id', r.id, 'status', r.status);
   end loop;
   -- a manual order past its time to live is ended, never re-queued (it would run late,
@@ -26,8 +24,7 @@ begin
     v_out := v_out || jsonb_build_object('manual_orders', 'expired');
   end if;
   for r in select id, venue, symbol from watchlist.manual_order where status in ('new', 'submitted') and updated_at < now() - v_after order by id loop
-    perform watchlist.enqueue('manual_order', json_build_object('manual_order_id', r.id), 'manual_order:' || r.id, null, 10,
-      watchlist.manual_queue(r.venue, r.symbol));
+    perform watchlist.enqueue_trade_job('manual_order', r.id);
     v_out := v_out || jsonb_build_object('manual_order_id', r.id);
   end loop;
   -- kill switch 2 holds: flatten manual positions filled since it was set
@@ -55,9 +52,9 @@ begin
     where abs(coalesce(vp.size_base, 0) - coalesce(ep.expected_size_base, 0)) > 1e-12
   loop
     continue when exists (select 1 from watchlist.live_trade_signal s where s.symbol = r.symbol
-        and s.status in ('new', 'opening', 'closing') and p_venue in (s.leg_short_exchange, s.leg_long_exchange))
+        and watchlist.trade_is_in_flight(s.status) and p_venue in (s.leg_short_exchange, s.leg_long_exchange))
       or exists (select 1 from watchlist.live_trade_order o where o.exchange = p_venue and o.symbol = r.symbol
-        and o.status in ('pending', 'unknown', 'open', 'partially_filled'))
+        and watchlist.order_is_unresolved(o.status))
       or exists (select 1 from watchlist.manual_order m where m.venue = p_venue and m.symbol = r.symbol and m.status in ('new', 'submitted'));
     v_class := case when r.actual = 0 then 'position_vanished' when r.expected = 0 then 'unexplained_position' else 'position_mismatch' end;
     select s.id into v_signal from watchlist.live_trade_signal s

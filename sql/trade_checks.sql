@@ -14,9 +14,8 @@
 -- base step is its contract step × contract size.
 create or replace function watchlist.trade_common_qty(p_notional numeric, p_legs jsonb) returns numeric
 language sql immutable as $$
-  select floor(p_notional / max((x->>'ref_price')::numeric)
-               / max((x->>'amount_step')::numeric * coalesce((x->>'contract_size')::numeric, 1)))
-         * max((x->>'amount_step')::numeric * coalesce((x->>'contract_size')::numeric, 1))
+  select watchlist.qty_floor(p_notional / max((x->>'ref_price')::numeric),
+           max(watchlist.base_step((x->>'amount_step')::numeric, (x->>'contract_size')::numeric)))
   from jsonb_array_elements(p_legs) x
 $$;
 
@@ -53,11 +52,11 @@ begin
       'margin_needed_usdt', v_need));
     if v_fail is not null then continue; end if;
     v_venue := l->>'exchange';
-    if (l->>'min_amount') is not null and v_contracts < (l->>'min_amount')::numeric then
-      v_fail := 'below_min_amount';
+    v_fail := watchlist.order_below_minimum(v_qty, (l->>'ref_price')::numeric, v_cs,
+      (l->>'min_amount')::numeric, (l->>'min_cost_usdt')::numeric);
+    if v_fail = 'below_min_amount' then
       v_why := format('%s %s contracts (%s base) below its minimum %s contracts', v_venue, v_contracts, v_qty, l->>'min_amount');
-    elsif (l->>'min_cost_usdt') is not null and v_cost < (l->>'min_cost_usdt')::numeric then
-      v_fail := 'below_min_cost';
+    elsif v_fail = 'below_min_cost' then
       v_why := format('%s order value %s USDT below its minimum %s USDT', v_venue, round(v_cost, 4), l->>'min_cost_usdt');
     elsif (l->>'free_usdt') is null then
       v_fail := 'balance_unavailable';

@@ -40,10 +40,10 @@ begin
   if v_attempt > watchlist.cfg_num('trade.trim_max_attempts') then
     return jsonb_build_object('action', 'none', 'why', 'trim attempts exhausted');
   end if;
-  select max((x->>'amount_step')::numeric * coalesce((x->>'contract_size')::numeric, 1)) into v_step
+  select max(watchlist.base_step((x->>'amount_step')::numeric, (x->>'contract_size')::numeric)) into v_step
   from jsonb_array_elements(case when jsonb_typeof(s.recheck->'legs') = 'array' then s.recheck->'legs' else '[]' end) x;
   v_common := least(v_short, v_long);
-  if v_step > 0 then v_common := floor(v_common / v_step) * v_step; end if;
+  if v_step > 0 then v_common := watchlist.qty_floor(v_common, v_step); end if;
   -- the smaller leg is below one common step: nothing both venues can hold, so both
   -- legs are closed (each venue can close what it filled) and the outcome unwinds
   v_common := greatest(v_common, 0);

@@ -305,7 +305,7 @@ create or replace function watchlist.trade_unresolved_orders(p_signal_id bigint)
 language sql stable as $$
   select * from watchlist.live_trade_order o
   where o.signal_id = p_signal_id
-    and (o.status in ('pending', 'unknown', 'open', 'partially_filled')
+    and (watchlist.order_is_unresolved(o.status)
          or (o.status = 'filled' and not watchlist.order_fills_complete(o)))
   order by o.id
 $$;
@@ -384,7 +384,6 @@ declare
   s watchlist.live_trade_signal;
   sh jsonb := p_books->'short';
   lg jsonb := p_books->'long';
-  v_max_age float8 := watchlist.cfg_num('trade.max_book_age_ms');
   v_bid numeric := nullif(sh->>'price', '')::numeric;
   v_ask numeric := nullif(lg->>'price', '')::numeric;
   v_factors jsonb;
@@ -401,7 +400,7 @@ begin
   end if;
   if sh ? 'error' or lg ? 'error' then
     v_fail := 'book_unavailable';
-  elsif coalesce((sh->>'age_ms')::float8, 'infinity') > v_max_age or coalesce((lg->>'age_ms')::float8, 'infinity') > v_max_age then
+  elsif watchlist.book_is_stale((sh->>'age_ms')::float8) or watchlist.book_is_stale((lg->>'age_ms')::float8) then
     v_fail := 'stale_book';
   elsif (sh->>'bid_top')::numeric >= (sh->>'ask_top')::numeric or (lg->>'bid_top')::numeric >= (lg->>'ask_top')::numeric then
     v_fail := 'crossed_book';
@@ -547,5 +546,5 @@ end $$;
 create or replace function watchlist.qty_for_notional(p_notional numeric, p_ref_price numeric, p_amount_step numeric, p_contract_size numeric default 1)
 returns numeric
 language sql immutable as $$
-  select floor(p_notional / p_ref_price / (p_amount_step * coalesce(p_contract_size, 1))) * (p_amount_step * coalesce(p_contract_size, 1))
+  select watchlist.qty_floor(p_notional / p_ref_price, watchlist.base_step(p_amount_step, p_contract_size))
 $$;

@@ -50,7 +50,6 @@ export function subscribe(query, onData) {
 const num = (x) => (x === null || x === undefined || x === '' ? null : Number(x));
 export const dash = '—';
 
-export { ACTIVE_STATUSES, FINISHED_STATUSES } from './statuses.js';
 
 /** a trade as traders name it: T#42, linked to its detail page */
 export function tradeRef(id) {
@@ -61,7 +60,7 @@ export const eventRef = (id) => (id == null ? dash : el('span', { class: 'ref ev
 /**
  * The prediction a trade was opened on: the re-check's (on live books, just before the
  * orders) when it ran, else the gate's (from the event). Its pnl_hat is what take-profit
- * is measured against (sql/graphql.sql live_trade_signal_take_profit_pnl).
+ * is measured against (sql/rules.sql take_profit_pnl).
  */
 export function openedOn(t) {
   const r = t.recheck?.pnl_hat;

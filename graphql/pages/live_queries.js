@@ -1,4 +1,3 @@
-import { ACTIVE_STATUSES, FINISHED_STATUSES } from './statuses.js';
 
 // The /live_trading page's GraphQL documents. Shared with bench/graphql.ts, which
 // times MAIN_QUERY exactly as the page sends it.
@@ -15,7 +14,7 @@ export const MAIN_QUERY = `
 query LivePage {
   viewerRole
   active: allLiveTradeSignals(
-    filter: { status: { in: ${JSON.stringify(ACTIVE_STATUSES)} } }
+    filter: { isActive: { equalTo: true } }
     orderBy: CREATED_AT_DESC, first: 50
   ) { nodes { ${LIVE_FIELDS} } }
   recentSignals: allLiveTradeSignals(orderBy: CREATED_AT_DESC, first: 30) {
@@ -23,7 +22,7 @@ query LivePage {
     nodes { rowId eventId createdAt symbol kind status reason pnlHat winProb horizonMin legShortExchange legLongExchange }
   }
   closed: allLiveTradeSignals(
-    filter: { status: { in: ${JSON.stringify(FINISHED_STATUSES)} } }
+    filter: { isFinished: { equalTo: true } }
     orderBy: CREATED_AT_DESC, first: 10
   ) { nodes { ${BASE_FIELDS} } }
   orders: allLiveTradeOrders(orderBy: ROW_ID_DESC, first: 30) {

@@ -3,7 +3,7 @@
 // every trade with paging and filters. Reads GraphQL only (the psql views of
 // sql/live_views.sql and sql/balances.sql, watchlist.trade_history()).
 import {
-  ACTIVE_STATUSES, FINISHED_STATUSES, bps, dash, duration, el, eventRef, gql, header, openedOn, pct, renderTable, showError, signed,
+  bps, dash, duration, el, eventRef, gql, header, openedOn, pct, renderTable, showError, signed,
   subscribe, timeCell, tradeRef, usdt, utc,
 } from '/pages/common.js';
 
@@ -162,7 +162,17 @@ const reloadSoon = () => {
 };
 
 document.addEventListener('DOMContentLoaded', async () => {
-  $('f-status').append(...[...ACTIVE_STATUSES, ...FINISHED_STATUSES, 'ignored'].map((s) => el('option', { value: s }, s)));
+  // the status choices come from the one definition (watchlist.status_set), not a list here
+  try {
+    const sets = await gql(`{ allStatusSets(condition: { entity: "trade" }) { nodes { setName status } } }`);
+    const order = ['active', 'finished'];
+    const rows = sets.allStatusSets.nodes.filter((r) => order.includes(r.setName))
+      .sort((a, b) => order.indexOf(a.setName) - order.indexOf(b.setName));
+    const statuses = [...new Set(rows.map((r) => r.status)), 'ignored'];
+    $('f-status').append(...statuses.map((s) => el('option', { value: s }, s)));
+  } catch (e) {
+    showError(e);
+  }
   $('history-filters').addEventListener('submit', (ev) => {
     ev.preventDefault();
     hist.filters = {

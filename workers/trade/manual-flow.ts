@@ -37,9 +37,9 @@ export async function runManualOrder(q: Q, id: number, venueOf: VenueOf): Promis
   const v = await venueOf(ctx.venue);
   let status: string;
   if (ctx.action === 'resume') {
-    const { rows } = await q.query('select * from watchlist.live_trade_order where id = $1', [ctx.order_id]);
+    const { rows } = await q.query('select o.*, watchlist.order_is_unresolved(o.status) as unresolved from watchlist.live_trade_order o where o.id = $1', [ctx.order_id]);
     const r = rows[0];
-    status = ['pending', 'unknown', 'open', 'partially_filled'].includes(r.status)
+    status = r.unresolved
       ? await resolveByClientId(q, v, { order_id: r.id, exchange: r.exchange, symbol: r.symbol, side: r.side, amount: r.normalized_qty, client_order_id: r.client_order_id, reduce_only: r.reduce_only, exchange_order_id: r.exchange_order_id }, 'manual')
       : r.status;
   } else {
@@ -54,9 +54,11 @@ export async function runManualOrder(q: Q, id: number, venueOf: VenueOf): Promis
     let notional = Number(ctx.notional_usdt);
     const qtyFor = (n: number) => q.one<string>('select watchlist.qty_for_notional($1, $2, $3, $4)::text', [n, top, m.amountStep ?? '0.00000001', m.contractSize]);
     let amount = await qtyFor(notional);
-    const underMin = (a: string) =>
-      Number(a) <= 0 || (m.minCostUsdt !== null && Number(a) * Number(top) < m.minCostUsdt) || (m.minAmount !== null && Number(a) / m.contractSize < m.minAmount);
-    if (!reduceOnly && underMin(amount) && notional < Number(ctx.fallback_usdt)) {
+    // the venue minimums as the open's pre-send check applies them (sql/rules.sql)
+    const underMin = async (a: string) =>
+      (await q.one<string | null>('select watchlist.order_below_minimum($1::numeric, $2::numeric, $3::numeric, $4::numeric, $5::numeric)',
+        [a, top, m.contractSize, m.minAmount, m.minCostUsdt])) !== null;
+    if (!reduceOnly && notional < Number(ctx.fallback_usdt) && (await underMin(amount))) {
       notional = Number(ctx.fallback_usdt); // the plan: 20 USDT, or 50 when 20 is under the venue minimum
       amount = await qtyFor(notional);
     }

@@ -12,7 +12,6 @@ type VenueOf = (name: string) => Promise<Venue>;
 export async function monitorOnce(q: Q, venueOf: VenueOf): Promise<{ sampled: number; skipped: number }> {
   const { rows: targets } = await q.query('select * from watchlist.monitor_targets()');
   if (targets.length === 0) return { sampled: 0, skipped: 0 };
-  const maxAge = Number(await q.one(`select watchlist.cfg_num('trade.max_book_age_ms')`));
   const feeDefault = Number(await q.one(`select watchlist.cfg_num('trade.taker_fee_default')`));
   const names = [...new Set(targets.flatMap((t) => [t.short_exchange, t.long_exchange]))];
   const { rows: avail } = await q.query('select v, watchlist.venue_available(v) ok from unnest($1::text[]) v', [names]);
@@ -50,8 +49,8 @@ export async function monitorOnce(q: Q, venueOf: VenueOf): Promise<{ sampled: nu
     }
     const exitShort = quote(s.b, 'buy', { base: Number(t.short_qty) }); // buy back the short at the ask
     const exitLong = quote(l.b, 'sell', { base: Number(t.long_qty) }); // sell the long at the bid
-    if (exitShort.age_ms > maxAge || exitLong.age_ms > maxAge) {
-      await q.query(`select watchlist.trade_error($1, 'monitor', null, 'StaleBook', $2)`, [t.signal_id, `book older than ${maxAge} ms`]);
+    // staleness is SQL's rule (book_is_stale), the same one the open's re-check applies
+    if (!(await q.one<boolean>('select watchlist.monitor_books_fresh($1, $2, $3)', [t.signal_id, exitShort.age_ms, exitLong.age_ms]))) {
       skipped++;
       continue;
     }
