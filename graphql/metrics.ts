@@ -40,7 +40,11 @@ export function makeMetrics(pool: pg.Pool, cacheMs = METRICS_CACHE_MS) {
       'select metric, labels, value from watchlist.metrics_sample()',
     );
     for (const g of gauges.values()) g.reset();
-    for (const r of rows) gauges.get(r.metric)?.set(r.labels, Number(r.value));
+    for (const r of rows) {
+      const m = METRICS[r.metric];
+      // labels in the declared order (jsonb sorts its keys), so a series is always spelled one way
+      if (m) gauges.get(r.metric)!.set(Object.fromEntries(m.labels.map((l) => [l, r.labels[l] ?? ''])), Number(r.value));
+    }
     readAt = Date.now();
   }
 
