@@ -11,6 +11,7 @@ import { drain } from './helpers/worker.ts';
 import { startNotifier, type Notifier } from '../workers/notify/notifier.ts';
 import { toNotification } from '../workers/notify/messages.ts';
 import { crontab } from '../workers/crontab.ts';
+import { spawnWl } from './helpers/proc.ts';
 
 interface Received { path: string; body: any }
 interface Endpoint { url: string; got: Received[]; close(): Promise<void> }
@@ -159,6 +160,25 @@ describe('notifications', () => {
       await tg.close();
     }
   });
+
+  it('`wl worker` starts the notifier from the environment', async () => {
+    const hook = await endpoint([[200, { ok: true }]]);
+    const worker = spawnWl(['worker', '--venues', 'binance,okx'], { DATABASE_URL: db.url, WL_VENUE_MODE: 'paper', WL_WEBHOOK_URL: `${hook.url}/SECRET-PATH` });
+    try {
+      await worker.waitFor(/notify: sending .* to webhook/, 90_000);
+      await db.query(`select watchlist.set_kill_switch(2, 'test')`);
+      await until('the kill switch on the webhook', () => hook.got.some((g) => g.body.event === 'kill_switch'), 20_000);
+      const got = hook.got.find((g) => g.body.event === 'kill_switch')!;
+      expect(got.body.text).toBe('Kill switch level 2: no new entries, flattening every open trade and manual position');
+      expect(got.body.data).toMatchObject({ type: 'config', key: 'kill_switch', level: 2 });
+      expect(worker.output()).not.toContain('SECRET-PATH');
+    } finally {
+      await db.query(`select watchlist.set_kill_switch(0, 'test')`);
+      worker.child.kill('SIGINT');
+      await worker.exited();
+      await hook.close();
+    }
+  }, 150_000);
 
   it('the daily summary is scheduled by the crontab', () => {
     const items = parseCrontab(crontab);

@@ -6,8 +6,10 @@
 import type { Notification } from './messages.ts';
 
 export class DeliveryError extends Error {
-  constructor(message: string, readonly opts: { retryAfterMs?: number; permanent?: boolean } = {}) {
+  readonly opts: { retryAfterMs?: number; permanent?: boolean };
+  constructor(message: string, opts: { retryAfterMs?: number; permanent?: boolean } = {}) {
     super(message);
+    this.opts = opts;
   }
 }
 
