@@ -31,7 +31,7 @@ export function makeMetrics(pool: pg.Pool, cacheMs = METRICS_CACHE_MS) {
   const gauges = new Map(
     Object.entries(METRICS).map(([name, m]) => [name, new Gauge({ name, help: m.help, labelNames: m.labels, registers: [registry] })]),
   );
-  const scrapeErrors = new Gauge({ name: 'wl_metrics_read_ok', help: '1 when the last database read for /metrics succeeded', registers: [registry] });
+  const readOk = new Gauge({ name: 'wl_metrics_read_ok', help: '1 when the last database read for /metrics succeeded', registers: [registry] });
   let readAt = 0;
   let inFlight: Promise<void> | null = null;
 
@@ -45,15 +45,17 @@ export function makeMetrics(pool: pg.Pool, cacheMs = METRICS_CACHE_MS) {
       // labels in the declared order (jsonb sorts its keys), so a series is always spelled one way
       if (m) gauges.get(r.metric)!.set(Object.fromEntries(m.labels.map((l) => [l, r.labels[l] ?? ''])), Number(r.value));
     }
-    readAt = Date.now();
   }
 
   async function refresh() {
     if (Date.now() - readAt < cacheMs) return;
     inFlight ??= read().then(
-      () => scrapeErrors.set(1),
-      () => scrapeErrors.set(0), // the last values stay; the scrape still answers
-    ).finally(() => void (inFlight = null));
+      () => readOk.set(1),
+      () => readOk.set(0), // the last values stay; the scrape still answers
+    ).finally(() => {
+      readAt = Date.now(); // a failing database is asked once per period too, not once per scrape
+      inFlight = null;
+    });
     await inFlight;
   }
 

@@ -121,6 +121,23 @@ describe('/metrics', () => {
     }
   });
 
+  it('a failing database read still answers (wl_metrics_read_ok 0) and is retried once per period, not per scrape', async () => {
+    let queries = 0;
+    const failing = { query: async () => (queries++, Promise.reject(new Error('connection refused'))) } as unknown as pg.Pool;
+    const m = makeMetrics(failing, 60_000);
+    let body = '';
+    let status = 0;
+    const res = () => {
+      const r = { writeHead: (s: number) => ((status = s), r), end: (b: string) => ((body = b), r) } as unknown as http.ServerResponse;
+      return r;
+    };
+    await Promise.all(Array.from({ length: 10 }, () => m.handle({} as http.IncomingMessage, res())));
+    await m.handle({} as http.IncomingMessage, res());
+    expect(queries).toBe(1);
+    expect(status).toBe(200);
+    expect(parse(body).values.get('wl_metrics_read_ok')).toBe(0);
+  });
+
   it('the Grafana dashboard uses only metric names /metrics exports', async () => {
     const { names } = await scrape();
     const dash = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'ops', 'grafana-dashboard.json'), 'utf8'));
