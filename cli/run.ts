@@ -16,6 +16,7 @@ import { runPreflight } from './preflight.ts';
 import { describeModes, modeBanner, recordVenueModes } from '../workers/venues/venue-modes.ts';
 import type { VenueSet } from '../workers/venues/registry.ts';
 import { applyAttachMode } from './attach.ts';
+import { startNotifier } from '../workers/notify/notifier.ts';
 
 interface RunOptions {
   venues?: string;
@@ -114,6 +115,8 @@ export function registerRun(program: Command) {
         onFatal: (e) => exitForRestart(`the job runner stopped (${(e as Error)?.message ?? String(e)})`),
       });
       onShutdown('worker', () => runner.stop());
+      const notifier = await startNotifier({ url, log }); // WL_WEBHOOK_URL / WL_TELEGRAM_*: off when unset
+      if (notifier) onShutdown('notifier', notifier.stop);
       followSupervisor(() => void shutdown(0));
       tellSupervisor({ type: 'ready' });
       log(`worker running: collect_market, scan, monitor every minute; reconcile every 3 min; venues ${venueNamesFromEnv().join(',')}`);

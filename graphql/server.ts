@@ -16,6 +16,7 @@ import { PAGE_HEADERS } from './csp.ts';
 import { makeGraphqlPools, requestViewer } from './pools.ts';
 import { makeAdmission } from './admission.ts';
 import { makeAuthenticator } from './auth.ts';
+import { isMetricsRequest, makeMetrics } from './metrics.ts';
 
 const require = createRequire(import.meta.url);
 const pagesDir = path.join(import.meta.dirname, 'pages');
@@ -92,6 +93,7 @@ export async function startServer(opts: PresetOptions & { port?: number; host?: 
   const graphqlHandler = serv.createHandler();
   let policy: HostPolicy | null = null; // Host/Origin allow-list, known once listening (the OS may choose the port)
   const guard = makeGuard(() => policy);
+  const metrics = makeMetrics(pools ? pools.anonymous : opts.pool!); // reads as wl_reader, like anonymous GraphQL
   const server = http.createServer((req, res) => {
     if (guard.http(req, res)) return;
     serveStatic(req, res).then(
@@ -99,6 +101,7 @@ export async function startServer(opts: PresetOptions & { port?: number; host?: 
         if (done) return;
         const viewer = viewerOf(req.headers.authorization);
         if (viewer === 'anonymous' && !admission.admit(req, res)) return;
+        if (isMetricsRequest(req)) return void metrics.handle(req, res).catch((e) => res.writeHead(500).end(String(e.message)));
         requestViewer.run(viewer, () => graphqlHandler(req, res));
       },
       (e) => {

@@ -8,4 +8,5 @@ export const crontab = [
   '* * * * * convert_fees ?max=1',
   '*/3 * * * * reconcile ?max=1',
   '17 3 * * 1 fit_models ?max=1',
+  '10 0 * * * daily_summary ?max=1',
 ].join('\n');

@@ -10,6 +10,7 @@ import { reconcile } from './reconcile.ts';
 import { manual_order } from './manual_order.ts';
 import { convert_fees } from './convert_fees.ts';
 import { fit_models } from './fit_models.ts';
+import { daily_summary } from './daily_summary.ts';
 
 export const taskList: TaskList = {
   roll_partitions,
@@ -22,4 +23,5 @@ export const taskList: TaskList = {
   manual_order,
   convert_fees,
   fit_models,
+  daily_summary,
 };

@@ -1,0 +1,85 @@
+// The notifier inside the worker process: LISTENs on the product's NOTIFY channels,
+// turns the few events a person wants into messages (messages.ts) and hands each
+// to every configured destination's own outbox, so a slow or dead webhook never
+// delays Telegram, the listener, or the jobs beside it. Configured from the
+// environment only: WL_WEBHOOK_URL; WL_TELEGRAM_BOT_TOKEN + WL_TELEGRAM_CHAT_ID
+// (+ WL_TELEGRAM_API_ROOT for a self-hosted Bot API server).
+import pgListen from 'pg-listen';
+import pg from 'pg';
+import { CHANNELS } from '../../cli/tail.ts';
+import { toNotification } from './messages.ts';
+import { makeOutbox, type Outbox, type OutboxOptions } from './outbox.ts';
+import { webhookSender } from './webhook.ts';
+import { telegramSender } from './telegram.ts';
+
+// pg-listen is CommonJS with `exports.default` (see cli/tail.ts)
+const createSubscriber = pgListen as unknown as typeof pgListen.default;
+
+export interface NotifierOptions {
+  url: string;
+  env?: NodeJS.ProcessEnv;
+  log: (msg: string) => void;
+  outbox?: Omit<OutboxOptions, 'log'>;
+  /** how long one delivery may take before it counts as failed (default 10 s) */
+  timeoutMs?: number;
+}
+
+export interface Notifier {
+  outboxes: Record<string, Outbox>;
+  stop(): Promise<void>;
+}
+
+/** the destinations the environment configures (none: null, and nothing is started) */
+function destinations(env: NodeJS.ProcessEnv, o: NotifierOptions) {
+  const out: Record<string, Outbox> = {};
+  const opts = { ...o.outbox, log: o.log };
+  if (env.WL_WEBHOOK_URL) out.webhook = makeOutbox('webhook', webhookSender(env.WL_WEBHOOK_URL, o.timeoutMs), opts);
+  const token = env.WL_TELEGRAM_BOT_TOKEN;
+  if (token && env.WL_TELEGRAM_CHAT_ID) {
+    out.telegram = makeOutbox('telegram', telegramSender(token, env.WL_TELEGRAM_CHAT_ID, { apiRoot: env.WL_TELEGRAM_API_ROOT || undefined, timeoutSeconds: o.timeoutMs && o.timeoutMs / 1000 }), opts);
+  } else if (token || env.WL_TELEGRAM_CHAT_ID) {
+    o.log('notify: Telegram needs both WL_TELEGRAM_BOT_TOKEN and WL_TELEGRAM_CHAT_ID; Telegram is off');
+  }
+  return Object.keys(out).length ? out : null;
+}
+
+export async function startNotifier(o: NotifierOptions): Promise<Notifier | null> {
+  const outboxes = destinations(o.env ?? process.env, o);
+  if (!outboxes) return null;
+  const pool = new pg.Pool({ connectionString: o.url, max: 1, idleTimeoutMillis: 1000, application_name: 'wl-notifier' }); // used on a kill-switch change only: not held
+  pool.on('error', (e) => o.log(`notify: database: ${e.message}`));
+  const killSwitchLevel = async () => Number((await pool.query(`select watchlist.cfg_num('kill_switch') as v`)).rows[0].v);
+  const sub = createSubscriber({ connectionString: o.url, application_name: 'wl-notifier-listen' }, {
+    retryLimit: Infinity,
+    retryInterval: 500,
+    retryTimeout: Infinity,
+    parse: (s: string) => s,
+  });
+  sub.events.on('error', (e: Error) => o.log(`notify: listener error: ${e.message}`));
+  for (const ch of CHANNELS) {
+    sub.notifications.on(ch, (payload: string) => {
+      toNotification(ch, payload, killSwitchLevel).then(
+        (n) => {
+          if (n) for (const box of Object.values(outboxes)) box.push(n);
+        },
+        (e) => o.log(`notify: ${ch} message not turned into a notification: ${(e as Error).message}`),
+      );
+    });
+  }
+  try {
+    await sub.connect();
+    for (const ch of CHANNELS) await sub.listenTo(ch);
+  } catch (e) {
+    // notifications are not worth stopping the trading loop for
+    o.log(`notify: could not listen (${(e as Error).message}); notifications are off until the worker restarts`);
+  }
+  o.log(`notify: sending trade, error, kill-switch and daily-summary messages to ${Object.keys(outboxes).join(' and ')}`);
+  return {
+    outboxes,
+    async stop() {
+      for (const b of Object.values(outboxes)) b.stop();
+      await sub.close().catch(() => {});
+      await pool.end().catch(() => {});
+    },
+  };
+}
