@@ -1,15 +1,18 @@
 // venue_position after an order: what the venue now reports for the symbol.
 import type { Venue } from '../venues/types.ts';
 import type { Q } from './db.ts';
+import { recordVenuePositions } from '../sql/record_venue_positions.ts';
 
 export async function refreshPosition(q: Q, v: Venue, symbol: string): Promise<void> {
+  let ps;
   try {
-    const ps = await v.fetchPositions([symbol]);
-    await q.query('select watchlist.record_venue_positions($1, $2::jsonb, false)', [
-      v.name,
-      JSON.stringify(ps.length ? ps : [{ symbol, sizeBase: '0' }]),
-    ]);
+    ps = await v.fetchPositions([symbol]);
   } catch {
-    // reconcile refreshes it on its next pass
+    return; // reconcile refreshes it on its next pass
   }
+  await recordVenuePositions(q, {
+    venue: v.name,
+    positions: ps.length ? ps : [{ symbol, sizeBase: '0', entryPrice: null, unrealizedPnl: null }],
+    complete: false,
+  });
 }
