@@ -1,6 +1,7 @@
 -- What the trade jobs hand their venue results to. The jobs read, call the
 -- venue, and pass the answer here; every decision about the trade's state is
--- made in these functions.
+-- made in these functions. Venue results (orders, fills, positions, leg checks)
+-- arrive as schema-checked jsonb: see sql/venue_results.sql.
 -- Owns: watchlist.live_trade_order, live_trade_fill, live_trade_error (inserts,
 --       NOTIFY live_trade_error), venue_health, venue_position, and the
 --       live_trade_signal transitions of opening (via signal_transition()).
