@@ -70,7 +70,7 @@ begin
   perform watchlist.check_jsonb_fields('venue order result', p, '{
     "symbol": "string", "id": "string?", "clientOrderId": "string", "side": "string", "status": "string",
     "amountBase": "decimal", "filledBase": "decimal", "avgPrice": "decimal?", "fee": "decimal?",
-    "feeCurrency": "string?", "fills": "array", "ts": "number", "raw": "any"}');
+    "feeCurrency": "string?", "fills": "array", "ts": "number", "raw": "any?"}');
   for f in select * from jsonb_array_elements(p->'fills') loop
     perform watchlist.check_jsonb_fields('venue order fill', f, '{
       "tradeId": "string", "price": "decimal", "amountBase": "decimal", "fee": "decimal?",
