@@ -11,7 +11,9 @@ import { buildVenues, venueNamesFromEnv } from '../workers/venues/registry.ts';
 import { venueModesFor } from '../workers/venues/venue-modes.ts';
 import { collectMinute } from '../workers/tasks/collect_market.ts';
 import { ManualClock } from '../workers/sim/faults.ts';
-import type { Queryable } from '../workers/venues/paper-venue.ts';
+/** the CLI's own reads (the paper ledger behind it is reached through workers/sql/) */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Queryable = { query(text: string, params?: unknown[]): Promise<{ rows: any[] }> };
 
 export interface BackfillOptions {
   hours: number;

@@ -6,7 +6,7 @@ import { openMigrated } from './db.ts';
 import { shutdown } from './lifecycle.ts';
 import { log } from './log.ts';
 import { makeProgress } from './progress.ts';
-import { fitModels } from '../workers/research/model-fit.ts';
+import { fitModels } from '../research/model-fit.ts';
 
 export const parseList = (s: string | undefined) => s?.split(',').map((x) => x.trim()).filter(Boolean);
 export function parseHorizons(s: string | undefined): number[] | undefined {

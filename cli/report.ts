@@ -6,7 +6,7 @@ import { shutdown } from './lifecycle.ts';
 import { log } from './log.ts';
 import { makeProgress } from './progress.ts';
 import { parseHorizons, parseTypes } from './model.ts';
-import { runReport } from '../workers/research/report-ic.ts';
+import { runReport } from '../research/report-ic.ts';
 
 const positive = (name: string, s: string, int = false) => {
   const v = Number(s);

@@ -54,6 +54,7 @@ declare
   r record;
   v_n int := 0;
 begin
+  perform watchlist.venue_open_orders(coalesce(p_orders, '[]')); -- shape: sql/venue_results.sql
   for r in
     select x->>'clientOrderId' as cid, x->>'symbol' as symbol
     from jsonb_array_elements(coalesce(p_orders, '[]')) x

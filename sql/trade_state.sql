@@ -1,6 +1,7 @@
 -- What the trade jobs hand their venue results to. The jobs read, call the
 -- venue, and pass the answer here; every decision about the trade's state is
--- made in these functions.
+-- made in these functions. Venue results (orders, fills, positions, leg checks)
+-- arrive as schema-checked jsonb: see sql/venue_results.sql.
 -- Owns: watchlist.live_trade_order, live_trade_fill, live_trade_error (inserts,
 --       NOTIFY live_trade_error), venue_health, venue_position, and the
 --       live_trade_signal transitions of opening (via signal_transition()).
@@ -92,6 +93,7 @@ declare
   v_out jsonb := '[]';
   v_id bigint;
 begin
+  perform watchlist.venue_leg_checks(p_legs);
   select * into s from watchlist.live_trade_signal where id = p_signal_id for update;
   if s.status <> 'opening' then
     raise exception 'signal % is %, not opening', p_signal_id, s.status using errcode = '55000';
@@ -136,6 +138,7 @@ declare
   v_status text;
   v_fee numeric;
 begin
+  perform watchlist.venue_order_result(p_result); -- the shape check (sql/venue_results.sql) names a missing field
   if p_context not in ('create', 'lookup', 'duplicate') then
     raise exception 'bad record context %', p_context using errcode = '22023';
   end if;
@@ -393,6 +396,7 @@ declare
   v_rec jsonb;
   v_next bigint;
 begin
+  if jsonb_typeof(p_legs) = 'array' then perform watchlist.venue_leg_checks(p_legs); end if;
   select null::float8 as pnl_hat, null::float8 as win_prob, null::text as model_version, null::text as reason into p;
   select * into s from watchlist.live_trade_signal where id = p_signal_id for update;
   if s.status <> 'new' then
@@ -529,6 +533,7 @@ create or replace function watchlist.record_venue_positions(p_venue text, p_posi
 returns void
 language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
 begin
+  perform watchlist.venue_positions(coalesce(p_positions, '[]'));
   insert into watchlist.venue_position as vp (venue, symbol, size_base, entry_price, unrealized_pnl, fetched_at)
   select p_venue, x->>'symbol', (x->>'sizeBase')::numeric, nullif(x->>'entryPrice', '')::numeric,
          nullif(x->>'unrealizedPnl', '')::numeric, now()

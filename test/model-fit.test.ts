@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { seedEvents, type FixtureEvent } from './helpers/research-fixture.ts';
-import { fitModels, loadObs } from '../workers/research/model-fit.ts';
-import { walkForward, MODEL_FACTORS } from '../workers/research/walk-forward.ts';
+import { fitModels, loadObs } from '../research/model-fit.ts';
+import { walkForward, MODEL_FACTORS } from '../research/walk-forward.ts';
 import { gauss, uniform } from '../workers/sim/prng.ts';
 
 let db: TestDb;

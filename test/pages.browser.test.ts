@@ -10,7 +10,7 @@ import type { Runner } from 'graphile-worker';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { closeSharedVenues, paperVenues, startRunner } from './helpers/worker.ts';
 import { startServer, type RunningServer } from '../graphql/server.ts';
-import { icMeanSpec, renderSvg } from '../workers/research/charts.ts';
+import { icMeanSpec, renderSvg } from '../research/charts.ts';
 import { insertEvent } from './helpers/live.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

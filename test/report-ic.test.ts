@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freshDb, type TestDb } from './helpers/db.ts';
 import { seedEvents, type FixtureEvent } from './helpers/research-fixture.ts';
-import { runReport, type ReportResult } from '../workers/research/report-ic.ts';
+import { runReport, type ReportResult } from '../research/report-ic.ts';
 
 let db: TestDb;
 const out = mkdtempSync(path.join(os.tmpdir(), 'wl-report-'));

@@ -11,6 +11,7 @@ import { toNotification } from './messages.ts';
 import { makeOutbox, type Outbox, type OutboxOptions } from './outbox.ts';
 import { webhookSender } from './webhook.ts';
 import { telegramSender } from './telegram.ts';
+import { cfgNum } from '../sql/cfg_num.ts';
 
 // pg-listen is CommonJS with `exports.default` (see cli/tail.ts)
 const createSubscriber = pgListen as unknown as typeof pgListen.default;
@@ -48,7 +49,7 @@ export async function startNotifier(o: NotifierOptions): Promise<Notifier | null
   if (!outboxes) return null;
   const pool = new pg.Pool({ connectionString: o.url, max: 1, idleTimeoutMillis: 1000, application_name: 'wl-notifier' }); // used on a kill-switch change only: not held
   pool.on('error', (e) => o.log(`notify: database: ${e.message}`));
-  const killSwitchLevel = async () => Number((await pool.query(`select watchlist.cfg_num('kill_switch') as v`)).rows[0].v);
+  const killSwitchLevel = () => cfgNum(pool, 'kill_switch');
   const sub = createSubscriber({ connectionString: o.url, application_name: 'wl-notifier-listen' }, {
     retryLimit: Infinity,
     retryInterval: 500,

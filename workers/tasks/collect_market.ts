@@ -6,7 +6,10 @@ import type { Task } from 'graphile-worker';
 import { sweep } from '../venues/sweep.ts';
 import { isVenueError } from '../venues/errors.ts';
 import type { FundingInfo, OrderBook, Venue } from '../venues/types.ts';
-import type { Queryable } from '../venues/paper-venue.ts';
+import { perCallClient, type SqlClient } from '../sql/client.ts';
+import { collectSettings } from '../sql/collect_settings.ts';
+import { recordMarketMinute, type SnapshotRow } from '../sql/record_market_minute.ts';
+import { scan } from '../sql/scan.ts';
 import { sharedVenues } from '../venues/registry.ts';
 import { DEFAULT_SYMBOLS } from '../sim/universe.ts';
 
@@ -39,7 +42,7 @@ async function eachLimited<T>(items: T[], limit: number, fn: (x: T) => Promise<v
 /** 12 significant digits: drops float noise (3189.5000000000005) without touching real precision */
 const sig = (x: number | null) => (x === null ? null : Number(x.toPrecision(12)));
 
-function snapshotRow(venue: Venue, book: OrderBook, funding: FundingInfo | null, notional: number) {
+function snapshotRow(venue: Venue, book: OrderBook, funding: FundingInfo | null, notional: number): SnapshotRow {
   const buy = sweep(book, 'buy', notional);
   const sell = sweep(book, 'sell', notional);
   const bidTop = book.bids[0] ? Number(book.bids[0][0]) : null;
@@ -84,17 +87,13 @@ function errorRows(failures: Failure[]) {
 }
 
 /** collect one minute: `ts` is any time within it (the venues read their own clock) */
-export async function collectMinute(db: Queryable, venues: Venue[], ts: number, opts: { symbols?: string[] } = {}): Promise<CollectResult> {
+export async function collectMinute(db: SqlClient, venues: Venue[], ts: number, opts: { symbols?: string[] } = {}): Promise<CollectResult> {
   const minute = Math.floor(ts / 60_000) * 60_000;
-  const { rows: cfg } = await db.query(
-    `select watchlist.cfg_num('trade.notional_usdt') as notional, watchlist.cfg('collect.symbols') as symbols,
-            exists (select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-                    where n.nspname = 'watchlist' and p.proname = 'scan' and p.proargtypes[0] = 'timestamptz'::regtype) as has_scan`,
-  );
-  const notional = Number(cfg[0].notional);
-  const wanted: string[] = opts.symbols ?? (Array.isArray(cfg[0].symbols) ? cfg[0].symbols : DEFAULT_SYMBOLS.map((s) => s.symbol));
+  const cfg = await collectSettings(db);
+  const notional = cfg.notional;
+  const wanted: string[] = opts.symbols ?? cfg.symbols ?? DEFAULT_SYMBOLS.map((s) => s.symbol);
 
-  const rows: ReturnType<typeof snapshotRow>[] = [];
+  const rows: SnapshotRow[] = [];
   const failures: Failure[] = [];
   await Promise.all(
     venues.map(async (venue) => {
@@ -125,17 +124,14 @@ export async function collectMinute(db: Queryable, venues: Venue[], ts: number, 
   );
 
   const errors = errorRows(failures);
-  const { rows: rec } = await db.query('select watchlist.record_market_minute($1, $2::jsonb, $3::jsonb) as n', [
-    new Date(minute).toISOString(),
-    JSON.stringify(rows),
-    JSON.stringify(errors),
-  ]);
-  if (cfg[0].has_scan) await db.query('select watchlist.scan($1::timestamptz)', [new Date(minute).toISOString()]);
-  return { ts: minute, rows: Number(rec[0].n), errors: errors.length, scanned: Boolean(cfg[0].has_scan) };
+  const at = new Date(minute).toISOString();
+  const n = await recordMarketMinute(db, { minute: at, rows, errors });
+  if (cfg.has_scan) await scan(db, { minute: at });
+  return { ts: minute, rows: n, errors: errors.length, scanned: cfg.has_scan };
 }
 
 export const collect_market: Task = async (_payload, { withPgClient, logger }) => {
-  const db: Queryable = { query: (text, params) => withPgClient((c) => c.query(text, params)) };
+  const db = perCallClient(withPgClient);
   const set = await sharedVenues(db);
   const r = await collectMinute(db, set.venues, set.clock.now());
   if (r.errors) logger.warn(`collect_market ${new Date(r.ts).toISOString()}: ${r.rows} rows, ${r.errors} venue errors`);

@@ -1,7 +1,7 @@
 // Weekly model fit (cron): every signal type and horizon with an active model; a new
 // fit becomes active only when it beats the active one out of sample (model-fit.ts).
 import type { Task } from 'graphile-worker';
-import { fitModels } from '../research/model-fit.ts';
+import { fitModels } from '../../research/model-fit.ts';
 
 export const fit_models: Task = async (_payload, { withPgClient, logger }) => {
   const res = await withPgClient((c) => fitModels(c, { signalTypes: ['B'], actor: 'fit_models job' }));

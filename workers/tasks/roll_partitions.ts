@@ -1,7 +1,8 @@
 // Daily partition maintenance: create ahead, drop past retention (all in SQL).
 import type { Task } from 'graphile-worker';
+import { rollPartitions } from '../sql/roll_partitions.ts';
 
 export const roll_partitions: Task = async (_payload, { withPgClient, logger }) => {
-  const { rows } = await withPgClient((c) => c.query('select watchlist.roll_partitions() as r'));
-  logger.info(`roll_partitions ${JSON.stringify(rows[0].r)}`);
+  const r = await withPgClient((c) => rollPartitions(c));
+  logger.info(`roll_partitions ${JSON.stringify(r)}`);
 };

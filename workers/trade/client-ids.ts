@@ -8,11 +8,12 @@
 import type { Venue } from '../venues/types.ts';
 import { legClientOrderIdBase } from '../venues/client-order-id.ts';
 import type { Q } from './db.ts';
+import { installationPrefix as prefixOf } from '../sql/installation_prefix.ts';
 
 export type OrderTag = 'short' | 'long' | 'closeshort' | 'closelong' | 'flatshort' | 'flatlong' | 'trimshort' | 'trimlong';
 
 export async function installationPrefix(q: Q): Promise<string> {
-  const p = await q.one<string | null>('select watchlist.installation_prefix()');
+  const p = await prefixOf(q);
   if (!p) throw new Error('no installation prefix in watchlist.installation: run wl migrate');
   return p;
 }

@@ -2,7 +2,6 @@
 // the same unknown-outcome discipline as opening, then realised PnL in SQL.
 // A leg already flat on the venue is not an error: it is reported to SQL, which
 // records that the trade's PnL is unknown for it.
-import { z } from 'zod';
 import type { Venue } from '../venues/types.ts';
 import type { Q } from './db.ts';
 import { resolveUnresolved, submit } from './legs.ts';
@@ -10,6 +9,11 @@ import { tradeClientOrderId } from './client-ids.ts';
 import { refreshPosition } from './positions.ts';
 import { preciseNow } from './clock.ts';
 import { convertFees } from './fees.ts';
+import { tradeCloseContext } from '../sql/trade_close_context.ts';
+import { tradePrepareOrder } from '../sql/trade_prepare_order.ts';
+import { tradeCloseFinish, FundingPayments, FundingRates, type FundingLeg } from '../sql/trade_close_finish.ts';
+import { tradeFundingWindow } from '../sql/trade_funding_window.ts';
+import { tradeError } from '../sql/trade_error.ts';
 
 type VenueOf = (name: string) => Promise<Venue>;
 
@@ -28,16 +32,16 @@ const venueSize = async (v: Venue, symbol: string) => {
 };
 
 export async function closeSignal(q: Q, signalId: number, venueOf: VenueOf): Promise<string> {
-  const flat = new Set<string>();
+  const flat = new Set<'short' | 'long'>();
   for (let round = 0; round < 4; round++) {
     await resolveUnresolved(q, signalId, venueOf, 'close');
-    const ctx = await q.one('select watchlist.trade_close_context($1)', [signalId]);
+    const ctx = await tradeCloseContext(q, signalId);
     if (!ctx || ctx.status !== 'closing') return `noop (${ctx?.status})`;
-    if (Number(ctx.unresolved) > 0) throw new Error(`signal ${signalId}: close order outcome unknown; retrying later`);
-    const todo = ctx.legs.filter((l: any) => Number(l.remaining) > 0 && !flat.has(l.leg));
+    if (ctx.unresolved > 0) throw new Error(`signal ${signalId}: close order outcome unknown; retrying later`);
+    const todo = ctx.legs.filter((l) => Number(l.remaining) > 0 && !flat.has(l.leg));
     if (todo.length === 0) break;
     await Promise.all(
-      todo.map(async (l: any) => {
+      todo.map(async (l) => {
         const v = await venueOf(l.exchange);
         // never send more than the venue still holds in our direction
         const sizeStr = await venueSizeStr(v, ctx.symbol);
@@ -49,10 +53,9 @@ export async function closeSignal(q: Q, signalId: number, venueOf: VenueOf): Pro
         }
         const amount = held < Number(l.remaining) ? sizeStr!.replace(/^-/, '') : l.remaining;
         const cid = await tradeClientOrderId(q, v, signalId, l.leg === 'short' ? 'closeshort' : 'closelong', ctx.attempt);
-        const id = await q.one(
-          `select watchlist.trade_prepare_order($1, 'close', $2, $3, $4, $5, $6::numeric, true, $7, $8)`,
-          [signalId, l.leg, l.exchange, ctx.symbol, l.side, amount, cid, ctx.attempt],
-        );
+        const id = await tradePrepareOrder(q, {
+          signalId, purpose: 'close', leg: l.leg, exchange: l.exchange, symbol: ctx.symbol, side: l.side, amount, reduceOnly: true, clientOrderId: cid, attempt: ctx.attempt,
+        });
         const st = await submit(q, v, { order_id: id, exchange: l.exchange, symbol: ctx.symbol, side: l.side, amount, client_order_id: cid, reduce_only: true }, 'close');
         if (st === 'rejected' && (await venueSize(v, ctx.symbol)) === 0) flat.add(l.leg);
       }),
@@ -60,50 +63,44 @@ export async function closeSignal(q: Q, signalId: number, venueOf: VenueOf): Pro
   }
   await convertFees(q, venueOf, signalId);
   const funding = await fundingDuringTrade(q, signalId, venueOf);
-  const out = await q.one('select watchlist.trade_close_finish($1, $2::jsonb, $3::text[])', [signalId, JSON.stringify(funding), [...flat]]);
+  const out = await tradeCloseFinish(q, { signalId, funding, flatLegs: [...flat] });
   if (out.action === 'closed' || out.action === 'noop') return out.action;
   throw new Error(`signal ${signalId}: close not finished (${out.action}); retrying later`);
 }
 
 // what a venue reports is checked before SQL adds it up (a bad row fails the source, which is then recorded)
-const fundingPayments = z.array(z.object({ ts: z.number().finite(), amount: z.string().regex(/^-?\d+(\.\d+)?$/), currency: z.string() }).passthrough());
-const fundingRates = z.array(z.object({ ts: z.number().finite(), rate: z.number().finite() }));
+const fundingPayments = FundingPayments;
+const fundingRates = FundingRates;
 
 /**
  * Funding per leg while the trade was held, from the open to the last close fill (a
  * settlement after the close is not ours): the account's own payments where the venue
  * gives them, else the public rates, labelled so the exit records which was used.
  */
-async function fundingDuringTrade(q: Q, signalId: number, venueOf: VenueOf) {
-  const { rows } = await q.query(
-    `select s.symbol, s.leg_short_exchange, s.leg_long_exchange, extract(epoch from s.opened_at) * 1000 as since,
-            extract(epoch from (select max(f.ts) from watchlist.live_trade_fill f join watchlist.live_trade_order o on o.id = f.order_id
-                                 where o.signal_id = s.id and o.purpose = 'close')) * 1000 as until
-     from watchlist.live_trade_signal s where s.id = $1`,
-    [signalId],
-  );
-  const s = rows[0];
-  const since = Number(s.since);
-  const until = s.until === null ? preciseNow() : Number(s.until);
-  const leg = async (name: string) => {
+async function fundingDuringTrade(q: Q, signalId: number, venueOf: VenueOf): Promise<{ short: FundingLeg; long: FundingLeg }> {
+  const s = await tradeFundingWindow(q, signalId);
+  const since = s.since ?? 0;
+  const until = s.until === null ? preciseNow() : s.until;
+  const leg = async (name: string): Promise<FundingLeg> => {
     const v = await venueOf(name);
     if (v.fetchFundingPayments) {
       try {
         return { source: 'account', payments: fundingPayments.parse(await v.fetchFundingPayments(s.symbol, since, until)) };
       } catch (e) {
-        await q.query(`select watchlist.trade_error($1, 'funding', $2, 'FundingPayments', $3)`, [
-          signalId, name, `account funding history failed, using the public-rate estimate: ${(e as Error).message}`,
-        ]);
+        await tradeError(q, {
+          signalId, stage: 'funding', venue: name, errorClass: 'FundingPayments',
+          message: `account funding history failed, using the public-rate estimate: ${(e as Error).message}`,
+        });
       }
     }
     try {
       return { source: 'public_rate', rates: fundingRates.parse(await v.fetchFundingHistory(s.symbol, since, until)) };
     } catch (e) {
-      await q.query(`select watchlist.trade_error($1, 'funding', $2, 'FundingHistory', $3)`, [signalId, name, (e as Error).message]);
+      await tradeError(q, { signalId, stage: 'funding', venue: name, errorClass: 'FundingHistory', message: (e as Error).message });
       return { source: 'none' };
     }
   };
   const [short, long] = await Promise.all([leg(s.leg_short_exchange), leg(s.leg_long_exchange)]);
-  await Promise.all([s.leg_short_exchange, s.leg_long_exchange].map(async (n: string) => refreshPosition(q, await venueOf(n), s.symbol)));
+  await Promise.all([s.leg_short_exchange, s.leg_long_exchange].map(async (n) => refreshPosition(q, await venueOf(n), s.symbol)));
   return { short, long };
 }

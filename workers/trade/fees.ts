@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import type { Venue } from '../venues/types.ts';
 import type { Q } from './db.ts';
+import { feeConversionPending } from '../sql/fee_conversion_pending.ts';
+import { recordFeeConversion } from '../sql/record_fee_conversion.ts';
 
 type VenueOf = (name: string) => Promise<Venue>;
 
@@ -11,20 +13,20 @@ const priceAt = z.object({ price: z.string().regex(/^\d+(\.\d+)?$/), source: z.s
 
 /** convert every pending fee of one trade (or of all trades); returns how many were converted */
 export async function convertFees(q: Q, venueOf: VenueOf, signalId: number | null): Promise<number> {
-  const { rows } = await q.query('select * from watchlist.fee_conversion_pending($1)', [signalId]);
+  const rows = await feeConversionPending(q, signalId);
   let converted = 0;
   // one price per venue, coin and minute
   const prices = new Map<string, Promise<{ price: string; source: string } | { error: string }>>();
   for (const r of rows) {
-    const ts = Number(r.ts_ms);
+    const ts = r.ts_ms;
     const key = `${r.exchange}|${r.currency}|${Math.floor(ts / 60_000)}`;
     if (!prices.has(key)) prices.set(key, lookUp(venueOf, r.exchange, r.currency, ts));
     const p = await prices.get(key)!;
     const ok = 'price' in p;
-    const usdt = await q.one('select watchlist.record_fee_conversion($1, $2::numeric, $3, $4)', [
-      r.fill_id, ok ? p.price : null, ok ? p.source : `${r.exchange}:${r.currency}/USDT`, ok ? null : p.error,
-    ]);
-    if (usdt !== null && usdt !== undefined) converted++;
+    const usdt = await recordFeeConversion(q, {
+      fillId: r.fill_id, rate: ok ? p.price : null, source: ok ? p.source : `${r.exchange}:${r.currency}/USDT`, error: ok ? null : p.error,
+    });
+    if (usdt !== null) converted++;
   }
   return converted;
 }

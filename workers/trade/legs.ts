@@ -8,9 +8,17 @@ import type { OrderResult, Venue } from '../venues/types.ts';
 import { isVenueError } from '../venues/errors.ts';
 import type { Q } from './db.ts';
 import { preciseIso, sleep } from './clock.ts';
+import { tradeRecordOrder } from '../sql/trade_record_order.ts';
+import { cfgNum } from '../sql/cfg_num.ts';
+import { tradeLookupEmpty, type LookupNext } from '../sql/trade_lookup_empty.ts';
+import { tradeOrderFailed } from '../sql/trade_order_failed.ts';
+import { tradeError } from '../sql/trade_error.ts';
+import { tradeFillGap } from '../sql/trade_fill_gap.ts';
+import { orderSubmittedAt } from '../sql/order_submitted_at.ts';
+import { tradeUnresolvedOrders } from '../sql/trade_unresolved_orders.ts';
 
 export interface PreparedOrder {
-  order_id: number | string;
+  order_id: number;
   exchange: string;
   symbol: string;
   side: 'buy' | 'sell';
@@ -33,8 +41,6 @@ const errInfo = (e: unknown) => ({
   payload: isVenueError(e) ? (e.payload ?? null) : null,
 });
 
-export const resultJson = (r: OrderResult) => JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
-
 type RecordContext = 'create' | 'lookup' | 'duplicate';
 
 /** one contract step in base units: a looked-up amount may differ from ours by less (truncation) */
@@ -48,9 +54,7 @@ function stepBase(venue: Venue, symbol: string): string | null {
 }
 
 async function record(q: Q, venue: Venue, o: PreparedOrder, r: OrderResult, sentAt: string | null, context: RecordContext): Promise<LegStatus> {
-  return q.one('select watchlist.trade_record_order($1, $2::jsonb, $3, $4, $5::numeric)', [
-    o.order_id, resultJson(r), sentAt, context, stepBase(venue, o.symbol),
-  ]);
+  return tradeRecordOrder(q, { orderId: o.order_id, result: r, submittedAt: sentAt, context, step: stepBase(venue, o.symbol) });
 }
 
 /** the venue's signed position on the symbol, or null when it cannot tell */
@@ -81,7 +85,7 @@ export async function resolveByClientId(q: Q, venue: Venue, o: PreparedOrder, st
   let lastErr: unknown = null;
   let delay = 250;
   const started = Date.now();
-  const spanMs = 1000 * Number(await q.one('select watchlist.cfg_num($1, 30)', ['trade.lookup_span_s']));
+  const spanMs = 1000 * (await cfgNum(q, 'trade.lookup_span_s'));
   for (;;) {
     let answeredEmpty = false;
     try {
@@ -92,20 +96,20 @@ export async function resolveByClientId(q: Q, venue: Venue, o: PreparedOrder, st
       lastErr = e;
     }
     if (answeredEmpty) {
-      let next = await q.one('select watchlist.trade_lookup_empty($1, null, $2)', [o.order_id, stage]);
+      let next: LookupNext = await tradeLookupEmpty(q, { orderId: o.order_id, position: null, stage });
       if (next.action === 'check_position') {
         const pos = await positionOf(venue, o.symbol);
         if (pos === null) {
           next = { action: 'wait', remaining_s: 1 };
         } else {
-          next = await q.one('select watchlist.trade_lookup_empty($1, $2::numeric, $3)', [o.order_id, pos, stage]);
+          next = await tradeLookupEmpty(q, { orderId: o.order_id, position: pos, stage });
         }
       }
       if (next.action === 'not_placed') return 'not_placed';
       if (next.action === 'unknown') return 'unknown';
       // never wait in the job much beyond the span: a resumed job goes on from the stored span
       if (Date.now() - started > spanMs + 10_000) return 'unknown';
-      await sleep(Math.min(delay, Math.max(10, 1000 * Number(next.remaining_s) + 10)));
+      await sleep(Math.min(delay, Math.max(10, 1000 * (next.action === 'wait' ? next.remaining_s : 0) + 10)));
     } else if (Date.now() - started > spanMs) {
       break;
     } else {
@@ -114,9 +118,7 @@ export async function resolveByClientId(q: Q, venue: Venue, o: PreparedOrder, st
     delay = Math.min(delay * 2, 4000);
   }
   const ei = errInfo(lastErr);
-  await q.query('select watchlist.trade_order_failed($1, $2, $3, $4, $5, $6::jsonb)', [
-    o.order_id, 'unknown', stage, ei.cls, `look-up failed: ${ei.message}`, JSON.stringify({ kind: ei.kind }),
-  ]);
+  await tradeOrderFailed(q, { orderId: o.order_id, status: 'unknown', stage, errorClass: ei.cls, message: `look-up failed: ${ei.message}`, payload: { kind: ei.kind } });
   return 'unknown';
 }
 
@@ -130,12 +132,12 @@ async function refreshFills(q: Q, venue: Venue, o: PreparedOrder, stage: string)
     }
   } catch (e) {
     const ei = errInfo(e);
-    await q.query('select watchlist.trade_error((select signal_id from watchlist.live_trade_order where id = $1), $2, $3, $4, $5, $6::jsonb, $1)', [
-      o.order_id, stage, venue.name, ei.cls, `fills of ${o.client_order_id} not read: ${ei.message}`, JSON.stringify({ kind: ei.kind }),
-    ]);
+    await tradeError(q, {
+      orderId: o.order_id, stage, venue: venue.name, errorClass: ei.cls, message: `fills of ${o.client_order_id} not read: ${ei.message}`, payload: { kind: ei.kind },
+    });
   }
   // after trade.fill_wait_s the order's own filled/average stand in for the missing trades
-  await q.query('select watchlist.trade_fill_gap($1)', [o.order_id]);
+  await tradeFillGap(q, o.order_id);
 }
 
 /** send a prepared order; the returned status is what the database now holds */
@@ -155,16 +157,16 @@ export function submit(q: Q, venue: Venue, o: PreparedOrder, stage: string): Pro
     async (e) => {
       const ei = errInfo(e);
       if (isVenueError(e) && (e.outcomeUnknown || e.kind === 'duplicate')) {
-        await q.query('select watchlist.trade_error((select signal_id from watchlist.live_trade_order where id = $6), $1, $2, $3, $4, $5::jsonb, $6)', [
-          stage, venue.name, ei.cls, `outcome unknown, looking up by client id: ${ei.message}`,
-          JSON.stringify({ client_order_id: o.client_order_id, kind: ei.kind, payload: ei.payload }), o.order_id,
-        ]);
-        await q.query('update watchlist.live_trade_order set submitted_at = coalesce(submitted_at, $2) where id = $1', [o.order_id, sentAt]);
+        await tradeError(q, {
+          orderId: o.order_id, stage, venue: venue.name, errorClass: ei.cls, message: `outcome unknown, looking up by client id: ${ei.message}`,
+          payload: { client_order_id: o.client_order_id, kind: ei.kind, payload: ei.payload },
+        });
+        await orderSubmittedAt(q, { orderId: o.order_id, at: sentAt });
         return resolveByClientId(q, venue, o, stage, e.kind === 'duplicate' ? 'duplicate' : 'lookup');
       }
-      await q.query('select watchlist.trade_order_failed($1, $2, $3, $4, $5, $6::jsonb, $7)', [
-        o.order_id, 'rejected', stage, ei.cls, ei.message, JSON.stringify({ kind: ei.kind, payload: ei.payload }), sentAt,
-      ]);
+      await tradeOrderFailed(q, {
+        orderId: o.order_id, status: 'rejected', stage, errorClass: ei.cls, message: ei.message, payload: { kind: ei.kind, payload: ei.payload }, submittedAt: sentAt,
+      });
       return 'rejected';
     },
   );
@@ -172,7 +174,7 @@ export function submit(q: Q, venue: Venue, o: PreparedOrder, stage: string): Pro
 
 /** resolve every order of a trade whose outcome the database does not know */
 export async function resolveUnresolved(q: Q, signalId: number, venueOf: (name: string) => Promise<Venue>, stage: string): Promise<void> {
-  const { rows } = await q.query('select * from watchlist.trade_unresolved_orders($1)', [signalId]);
+  const rows = await tradeUnresolvedOrders(q, signalId);
   await Promise.all(
     rows.map(async (r) => {
       const o: PreparedOrder = {

@@ -6,16 +6,22 @@ import type { Venue } from '../venues/types.ts';
 import type { Q } from './db.ts';
 import { fetchBook, isBookError, quote } from './books.ts';
 import { preciseIso } from './clock.ts';
+import { monitorTargets } from '../sql/monitor_targets.ts';
+import { cfgNum } from '../sql/cfg_num.ts';
+import { venuesAvailable } from '../sql/venue_available.ts';
+import { venueReport } from '../sql/venue_report.ts';
+import { tradeError } from '../sql/trade_error.ts';
+import { recordSpreadSample } from '../sql/record_spread_sample.ts';
+import { monitorBooksFresh } from '../sql/monitor_books_fresh.ts';
 
 type VenueOf = (name: string) => Promise<Venue>;
 
 export async function monitorOnce(q: Q, venueOf: VenueOf): Promise<{ sampled: number; skipped: number }> {
-  const { rows: targets } = await q.query('select * from watchlist.monitor_targets()');
+  const targets = await monitorTargets(q);
   if (targets.length === 0) return { sampled: 0, skipped: 0 };
-  const feeDefault = Number(await q.one(`select watchlist.cfg_num('trade.taker_fee_default')`));
+  const feeDefault = await cfgNum(q, 'trade.taker_fee_default');
   const names = [...new Set(targets.flatMap((t) => [t.short_exchange, t.long_exchange]))];
-  const { rows: avail } = await q.query('select v, watchlist.venue_available(v) ok from unnest($1::text[]) v', [names]);
-  const usable = new Set(avail.filter((r) => r.ok).map((r) => r.v));
+  const usable = await venuesAvailable(q, names);
 
   // one fetch per (venue, symbol), all at once
   const keys = [...new Set(targets.flatMap((t) => [`${t.short_exchange}|${t.symbol}`, `${t.long_exchange}|${t.symbol}`]))].filter((k) =>
@@ -33,9 +39,9 @@ export async function monitorOnce(q: Q, venueOf: VenueOf): Promise<{ sampled: nu
   const failed = new Map<string, string>();
   for (const [, { v, b }] of books) if (isBookError(b)) failed.set(v.name, b.error);
   for (const name of names.filter((n) => usable.has(n))) {
-    await q.query('select watchlist.venue_report($1, $2, $3)', [name, !failed.has(name), failed.get(name) ?? null]);
+    await venueReport(q, { venue: name, ok: !failed.has(name), error: failed.get(name) ?? null });
   }
-  for (const [name, msg] of failed) await q.query(`select watchlist.trade_error(null, 'monitor', $1, 'BookFetch', $2)`, [name, msg]);
+  for (const [name, msg] of failed) await tradeError(q, { stage: 'monitor', venue: name, errorClass: 'BookFetch', message: msg });
 
   let sampled = 0;
   let skipped = 0;
@@ -50,7 +56,7 @@ export async function monitorOnce(q: Q, venueOf: VenueOf): Promise<{ sampled: nu
     const exitShort = quote(s.b, 'buy', { base: Number(t.short_qty) }); // buy back the short at the ask
     const exitLong = quote(l.b, 'sell', { base: Number(t.long_qty) }); // sell the long at the bid
     // staleness is SQL's rule (book_is_stale), the same one the open's re-check applies
-    if (!(await q.one<boolean>('select watchlist.monitor_books_fresh($1, $2, $3)', [t.signal_id, exitShort.age_ms, exitLong.age_ms]))) {
+    if (!(await monitorBooksFresh(q, { signalId: t.signal_id, shortAgeMs: exitShort.age_ms, longAgeMs: exitLong.age_ms }))) {
       skipped++;
       continue;
     }
@@ -61,10 +67,10 @@ export async function monitorOnce(q: Q, venueOf: VenueOf): Promise<{ sampled: nu
         return feeDefault;
       }
     };
-    await q.query('select watchlist.record_spread_sample($1, $2, $3::jsonb, $4, $5, $6)', [
-      t.signal_id, ts, JSON.stringify({ short: exitShort, long: exitLong }),
-      exitShort.price, exitLong.price, fee(s.v) + fee(l.v),
-    ]);
+    await recordSpreadSample(q, {
+      signalId: t.signal_id, ts, bidask: { short: exitShort, long: exitLong },
+      shortAsk: exitShort.price, longBid: exitLong.price, exitFeeFrac: fee(s.v) + fee(l.v),
+    });
     sampled++;
   }
   return { sampled, skipped };

@@ -8,6 +8,16 @@ import { fetchBook, isBookError, quote } from './books.ts';
 import { resolveUnresolved, submit, type PreparedOrder } from './legs.ts';
 import { tradeClientOrderId } from './client-ids.ts';
 import { refreshPosition } from './positions.ts';
+import { tradeBeginOpen, type OpenContext } from '../sql/trade_begin_open.ts';
+import { tradeError } from '../sql/trade_error.ts';
+import { tradeRecheck } from '../sql/trade_recheck.ts';
+import { signalTransition } from '../sql/signal_transition.ts';
+import { tradePrepareOpen } from '../sql/trade_prepare_open.ts';
+import { tradeOpenOutcome } from '../sql/trade_open_outcome.ts';
+import { tradeEvenPlan } from '../sql/trade_even_plan.ts';
+import { tradePrepareOrder } from '../sql/trade_prepare_order.ts';
+import type { ReduceLeg } from '../sql/reduce-legs.ts';
+import type { LegCheckJson } from '../sql/venue-shapes.ts';
 
 type VenueOf = (name: string) => Promise<Venue>;
 
@@ -19,7 +29,7 @@ export async function openSignal(q: Q, signalId: number, venueOf: VenueOf, hint?
   early?.catch(() => {});
   const earlyBals = hint?.short && hint.long ? balancesFor(venueOf, hint.short, hint.long) : null;
   earlyBals?.catch(() => {});
-  const ctx = await q.one('select watchlist.trade_begin_open($1)', [signalId]);
+  const ctx = await tradeBeginOpen(q, signalId);
   if (ctx.action === 'noop') return `noop (${ctx.why})`;
   if (ctx.action === 'recheck') {
     const same = early && hint!.symbol === ctx.symbol && hint!.short === ctx.short && hint!.long === ctx.long;
@@ -31,7 +41,7 @@ export async function openSignal(q: Q, signalId: number, venueOf: VenueOf, hint?
     if (!ok) return 'not opened';
   }
   const result = await drive(q, signalId, venueOf);
-  await Promise.all([ctx.short, ctx.long].map(async (n: string) => refreshPosition(q, await venueOf(n), ctx.symbol)));
+  await Promise.all([ctx.short, ctx.long].map(async (n) => refreshPosition(q, await venueOf(n), ctx.symbol)));
   return result;
 }
 
@@ -50,19 +60,7 @@ async function booksFor(venueOf: VenueOf, symbol: string, short: string, long: s
 // leverage is a per-symbol setting on the exchange: once set in this process it stays set
 const leverageSet = new Set<string>();
 
-interface LegCheck {
-  leg: 'short' | 'long';
-  exchange: string;
-  symbol: string;
-  ref_price: number | null;
-  amount_step: string;
-  contract_size: number;
-  min_amount: number | null;
-  min_cost_usdt: number | null;
-  free_usdt: string | null;
-  balance_error: string | null;
-  client_order_id: string;
-}
+type LegCheck = LegCheckJson;
 
 const freeUsdt = (v: Venue): Promise<Bal> =>
   v.fetchBalance().then(
@@ -71,7 +69,7 @@ const freeUsdt = (v: Venue): Promise<Bal> =>
   );
 
 /** one leg as the SQL checks and trade_prepare_open see it: the venue's market minimums in one place */
-function legCheck(v: Venue, ctx: any, tag: 'short' | 'long', price: number | null, bal: Bal, clientOrderId: string): LegCheck {
+function legCheck(v: Venue, ctx: OpenContext, tag: 'short' | 'long', price: number | null, bal: Bal, clientOrderId: string): LegCheck {
   const m = v.market(ctx.symbol);
   return {
     leg: tag, exchange: v.name, symbol: ctx.symbol, ref_price: price,
@@ -82,41 +80,41 @@ function legCheck(v: Venue, ctx: any, tag: 'short' | 'long', price: number | nul
   };
 }
 
-async function recheckAndSubmit(q: Q, ctx: any, venueOf: VenueOf, booksP: Books, balsP: Promise<[Bal, Bal]>): Promise<boolean> {
+async function recheckAndSubmit(q: Q, ctx: OpenContext, venueOf: VenueOf, booksP: Books, balsP: Promise<[Bal, Bal]>): Promise<boolean> {
   const [vs, vl] = await Promise.all([venueOf(ctx.short), venueOf(ctx.long)]);
-  const notional = Number(ctx.notional_usdt);
+  const notional = ctx.notional_usdt;
   const [bs, bl] = await booksP;
   const books = {
     short: isBookError(bs) ? bs : quote(bs, 'sell', { usdt: notional }),
     long: isBookError(bl) ? bl : quote(bl, 'buy', { usdt: notional }),
   };
   for (const b of [bs, bl]) {
-    if (isBookError(b)) await q.query(`select watchlist.trade_error($1, 'recheck', $2, $3, $4)`, [ctx.signal_id, b.venue, b.error_class, b.error]);
+    if (isBookError(b)) await tradeError(q, { signalId: ctx.signal_id, stage: 'recheck', venue: b.venue, errorClass: b.error_class, message: b.error });
   }
   const [bals, bals2] = await balsP;
   for (const [v, b] of [[vs, bals], [vl, bals2]] as const) {
-    if (b.error) await q.query(`select watchlist.trade_error($1, 'precheck', $2, 'BalanceUnavailable', $3)`, [ctx.signal_id, v.name, b.error]);
+    if (b.error) await tradeError(q, { signalId: ctx.signal_id, stage: 'precheck', venue: v.name, errorClass: 'BalanceUnavailable', message: b.error });
   }
   const [cidShort, cidLong] = await Promise.all([
     tradeClientOrderId(q, vs, ctx.signal_id, 'short', ctx.attempt),
     tradeClientOrderId(q, vl, ctx.signal_id, 'long', ctx.attempt),
   ]);
   const legs = [
-    legCheck(vs, ctx, 'short', (books.short as any).price ?? null, bals, cidShort),
-    legCheck(vl, ctx, 'long', (books.long as any).price ?? null, bals2, cidLong),
+    legCheck(vs, ctx, 'short', isBookError(books.short) ? null : books.short.price, bals, cidShort),
+    legCheck(vl, ctx, 'long', isBookError(books.long) ? null : books.long.price, bals2, cidLong),
   ];
   // books, prediction, both legs' minimums at the common quantity and free margin:
   // one SQL decision before anything is sent (a refusal hands over to the next pair)
-  const rec = await q.one('select watchlist.trade_recheck($1, $2::jsonb, $3::jsonb)', [ctx.signal_id, JSON.stringify(books), JSON.stringify(legs)]);
+  const rec = await tradeRecheck(q, { signalId: ctx.signal_id, books, legs });
   if (!rec.ok) return false;
 
   if (!(await leverageConfirmed(q, ctx, [vs, vl]))) {
-    await q.query(`select watchlist.signal_transition($1, 'failed', 'leverage_failed')`, [ctx.signal_id]);
+    await signalTransition(q, { signalId: ctx.signal_id, to: 'failed', reason: 'leverage_failed' });
     return false;
   }
 
   // committed before anything is sent: a crash from here on leaves rows reconcile can look up
-  const prepared: PreparedOrder[] = await q.one('select watchlist.trade_prepare_open($1, $2::jsonb)', [ctx.signal_id, JSON.stringify(legs)]);
+  const prepared: PreparedOrder[] = await tradePrepareOpen(q, { signalId: ctx.signal_id, legs });
   const byName: Record<string, Venue> = { [vs.name]: vs, [vl.name]: vl };
   // both legs leave in the same tick
   await Promise.all(prepared.map((o) => submit(q, byName[o.exchange], o, 'open')));
@@ -128,8 +126,8 @@ async function recheckAndSubmit(q: Q, ctx: any, venueOf: VenueOf, booksP: Books,
  * venue's current leverage is read back and is at or below the target; every failure is an
  * error row.
  */
-async function leverageConfirmed(q: Q, ctx: any, venues: Venue[]): Promise<boolean> {
-  const lev = Number(ctx.leverage);
+async function leverageConfirmed(q: Q, ctx: OpenContext, venues: Venue[]): Promise<boolean> {
+  const lev = ctx.leverage;
   const oks = await Promise.all(
     venues.map(async (v) => {
       const key = `${v.name}|${ctx.symbol}|${lev}`;
@@ -139,24 +137,26 @@ async function leverageConfirmed(q: Q, ctx: any, venues: Venue[]): Promise<boole
         leverageSet.add(key);
         return true;
       } catch (e) {
-        await q.query(`select watchlist.trade_error($1, 'leverage', $2, $3, $4)`, [
-          ctx.signal_id, v.name, isVenueError(e) ? e.sourceClass : 'Error', `set leverage ${lev}x failed: ${(e as Error).message}`,
-        ]);
+        await tradeError(q, {
+          signalId: ctx.signal_id, stage: 'leverage', venue: v.name, errorClass: isVenueError(e) ? e.sourceClass : 'Error',
+          message: `set leverage ${lev}x failed: ${(e as Error).message}`,
+        });
       }
       let current: number | null;
       try {
         current = await v.fetchLeverage(ctx.symbol);
       } catch (e) {
-        await q.query(`select watchlist.trade_error($1, 'leverage', $2, $3, $4)`, [
-          ctx.signal_id, v.name, isVenueError(e) ? e.sourceClass : 'Error', `current leverage unreadable after a failed set: ${(e as Error).message}`,
-        ]);
+        await tradeError(q, {
+          signalId: ctx.signal_id, stage: 'leverage', venue: v.name, errorClass: isVenueError(e) ? e.sourceClass : 'Error',
+          message: `current leverage unreadable after a failed set: ${(e as Error).message}`,
+        });
         return false;
       }
       if (current !== null && current <= lev) return true;
-      await q.query(`select watchlist.trade_error($1, 'leverage', $2, 'LeverageAboveTarget', $3, $4::jsonb)`, [
-        ctx.signal_id, v.name, `current leverage ${current ?? 'unknown'} is not at or below the target ${lev}x: not traded`,
-        JSON.stringify({ current, target: lev }),
-      ]);
+      await tradeError(q, {
+        signalId: ctx.signal_id, stage: 'leverage', venue: v.name, errorClass: 'LeverageAboveTarget',
+        message: `current leverage ${current ?? 'unknown'} is not at or below the target ${lev}x: not traded`, payload: { current, target: lev },
+      });
       return false;
     }),
   );
@@ -168,7 +168,7 @@ async function drive(q: Q, signalId: number, venueOf: VenueOf): Promise<string> 
   for (let round = 0; round < 6; round++) {
     await resolveUnresolved(q, signalId, venueOf, 'open');
     if (await trim(q, signalId, venueOf)) continue;
-    const out = await q.one('select watchlist.trade_open_outcome($1)', [signalId]);
+    const out = await tradeOpenOutcome(q, signalId);
     if (out.action === 'unresolved') throw new Error(`signal ${signalId}: ${out.count} order(s) with unknown outcome; retrying later`);
     if (out.action !== 'flatten') return out.action === 'noop' ? `noop (${out.status})` : out.action;
     await reduceLegs(q, signalId, venueOf, 'flatten', out.symbol, out.attempt, out.legs);
@@ -182,7 +182,7 @@ async function drive(q: Q, signalId: number, venueOf: VenueOf): Promise<string> 
  * leg and the trim attempt, so a crash-retry finds the order instead of trimming twice.
  */
 async function trim(q: Q, signalId: number, venueOf: VenueOf): Promise<boolean> {
-  const plan = await q.one('select watchlist.trade_even_plan($1)', [signalId]);
+  const plan = await tradeEvenPlan(q, signalId);
   if (plan.action !== 'trim') return false;
   await reduceLegs(q, signalId, venueOf, 'trim', plan.symbol, plan.attempt, plan.legs);
   return true;
@@ -191,17 +191,16 @@ async function trim(q: Q, signalId: number, venueOf: VenueOf): Promise<boolean> 
 /** reduce-only orders a SQL plan asked for (flatten a lone leg, trim the larger one): row first, then send */
 async function reduceLegs(
   q: Q, signalId: number, venueOf: VenueOf, purpose: 'flatten' | 'trim', symbol: string, attempt: number,
-  legs: Array<{ leg: 'short' | 'long'; exchange: string; side: 'buy' | 'sell'; amount: string }>,
+  legs: ReduceLeg[],
 ): Promise<void> {
   const tag = purpose === 'flatten' ? 'flat' : 'trim';
   await Promise.all(
     legs.map(async (l) => {
       const v = await venueOf(l.exchange);
       const cid = await tradeClientOrderId(q, v, signalId, `${tag}${l.leg}`, attempt);
-      const id = await q.one(
-        `select watchlist.trade_prepare_order($1, $2, $3, $4, $5, $6, $7::numeric, true, $8, $9)`,
-        [signalId, purpose, l.leg, l.exchange, symbol, l.side, l.amount, cid, attempt],
-      );
+      const id = await tradePrepareOrder(q, {
+        signalId, purpose, leg: l.leg, exchange: l.exchange, symbol, side: l.side, amount: l.amount, reduceOnly: true, clientOrderId: cid, attempt,
+      });
       await submit(q, v, { order_id: id, exchange: l.exchange, symbol, side: l.side, amount: l.amount, client_order_id: cid, reduce_only: true }, purpose);
     }),
   );

@@ -29,10 +29,17 @@ import type { Dec } from '../sim/decimal.ts';
 import { SimSource } from '../sim/sim-source.ts';
 import type { MarketSource } from '../sim/sim-source.ts';
 import type { FaultInjector } from '../sim/faults.ts';
+import type { SqlClient } from '../sql/client.ts';
+import { paperRecordOrder } from '../sql/paper/record_order.ts';
+import { paperOrder, type PaperOrderRow } from '../sql/paper/order.ts';
+import { paperPosition } from '../sql/paper/position.ts';
+import { paperPositions } from '../sql/paper/positions.ts';
+import { paperSetLeverage } from '../sql/paper/set_leverage.ts';
+import { paperBalance } from '../sql/paper/balance.ts';
+import { paperFundingPayment } from '../sql/paper/funding_payment.ts';
 
-export interface Queryable {
-  query(text: string, params?: unknown[]): Promise<{ rows: any[] }>;
-}
+/** the ledger's database handle; every call on it is a typed wrapper in workers/sql/paper/ */
+export type Queryable = SqlClient;
 
 export interface PaperVenueOptions {
   source: MarketSource;
@@ -225,24 +232,22 @@ export class PaperVenue implements Venue {
     const fills = this.#sweep(req.side === 'buy' ? book.asks : book.bids, fillable, m.takerFee ?? 0, req.clientOrderId);
     const filled = fills.reduce((a, f) => add(a, dec(f.amountBase)), dec('0'));
     if (isZero(filled)) throw this.#err('invalid', `${req.symbol}: no liquidity to fill ${req.side}`, 'InvalidOrder');
-    const status: OrderStatus = cmp(filled, amount) === 0 ? 'closed' : outcome === 'partial' ? 'canceled' : 'expired';
+    const status: Extract<OrderStatus, 'closed' | 'canceled' | 'expired'> = cmp(filled, amount) === 0 ? 'closed' : outcome === 'partial' ? 'canceled' : 'expired';
     const meta = { mode: this.mode, book_ts: book.ts, mid };
     try {
-      await this.#db.query('select paper.record_order($1::jsonb) as id', [
-        JSON.stringify({
-          venue: this.name,
-          client_order_id: req.clientOrderId,
-          symbol: req.symbol,
-          side: req.side,
-          reduce_only: req.reduceOnly,
-          amount: toStr(amount),
-          status,
-          ts,
-          initial_balance: this.#initial,
-          meta,
-          fills: fills.map((f) => ({ trade_id: f.tradeId, price: f.price, qty: f.amountBase, fee: f.fee })),
-        }),
-      ]);
+      await paperRecordOrder(this.#db, {
+        venue: this.name,
+        client_order_id: req.clientOrderId,
+        symbol: req.symbol,
+        side: req.side,
+        reduce_only: req.reduceOnly,
+        amount: toStr(amount),
+        status,
+        ts,
+        initial_balance: this.#initial,
+        meta,
+        fills: fills.map((f) => ({ trade_id: f.tradeId, price: f.price, qty: f.amountBase, fee: f.fee })),
+      });
     } catch (e) {
       throw this.#mapDbError(e, req.clientOrderId);
     }
@@ -296,24 +301,17 @@ export class PaperVenue implements Venue {
     return this.#err('unknown', `ledger: ${msg}`, 'DatabaseError');
   }
 
-  async #orderRow(cid: string): Promise<any | null> {
-    const { rows } = await this.#db.query(
-      `select o.*, extract(epoch from o.ts) * 1000 as ts_ms,
-              coalesce((select jsonb_agg(jsonb_build_object('trade_id', f.trade_id, 'price', f.price::text, 'qty', f.qty::text, 'fee', f.fee::text) order by f.id)
-                        from paper.fill f where f.order_id = o.id), '[]') as fills
-       from paper.venue_order o where o.venue = $1 and o.client_order_id = $2`,
-      [this.name, cid],
-    );
-    return rows[0] ?? null;
+  #orderRow(cid: string): Promise<PaperOrderRow | null> {
+    return paperOrder(this.#db, this.name, cid);
   }
 
-  #toResult(r: any): OrderResult {
-    const ts = Number(r.ts_ms);
+  #toResult(r: PaperOrderRow): OrderResult {
+    const ts = r.ts_ms;
     // fault: fees reported in another coin (truncated to 1e-8 of it), as Binance does with BNB
     const coin = this.#faults?.get(this.name).feeCoin ?? null;
     const feeOf = (usdt: string) => (coin ? toStr(mul({ units: stepsIn(dec(usdt), mul(dec(coin.usdtPrice), FEE_STEP)), scale: 0 }, FEE_STEP)) : usdt);
     const feeCurrency = coin?.currency ?? 'USDT';
-    const fills: OrderFill[] = r.fills.map((f: any) => ({ tradeId: f.trade_id, price: f.price, amountBase: f.qty, fee: feeOf(f.fee), feeCurrency, ts }));
+    const fills: OrderFill[] = r.fills.map((f) => ({ tradeId: f.trade_id, price: f.price, amountBase: f.qty, fee: feeOf(f.fee), feeCurrency, ts }));
     return {
       venue: this.name,
       symbol: r.symbol,
@@ -322,9 +320,9 @@ export class PaperVenue implements Venue {
       side: r.side,
       status: r.status,
       amountBase: r.amount_str,
-      filledBase: toStr(dec(String(r.filled))),
-      avgPrice: r.avg_price === null ? null : String(r.avg_price),
-      fee: feeOf(toStr(dec(String(r.fee)))),
+      filledBase: toStr(dec(r.filled)),
+      avgPrice: r.avg_price,
+      fee: feeOf(toStr(dec(r.fee))),
       feeCurrency,
       fills,
       reduceOnly: r.reduce_only,
@@ -346,17 +344,12 @@ export class PaperVenue implements Venue {
   }
 
   async #position(symbol: string): Promise<Dec> {
-    const { rows } = await this.#db.query('select size::text as size from paper.position where venue = $1 and symbol = $2', [this.name, symbol]);
-    return dec(rows[0]?.size ?? '0');
+    return dec((await paperPosition(this.#db, this.name, symbol))?.size ?? '0');
   }
 
   async fetchPositions(symbols?: string[]): Promise<Position[]> {
     await this.#gate('fetchPositions');
-    const { rows } = await this.#db.query(
-      `select symbol, size::text as size, entry_price::text as entry_price from paper.position
-       where venue = $1 and size <> 0 and ($2::text[] is null or symbol = any($2)) order by symbol`,
-      [this.name, symbols ?? null],
-    );
+    const rows = await paperPositions(this.#db, { venue: this.name, symbols: symbols ?? null });
     const ts = this.#now();
     const out: Position[] = [];
     for (const r of rows) {
@@ -377,21 +370,20 @@ export class PaperVenue implements Venue {
     await this.#gate('setLeverage');
     this.#marketOrThrow(symbol);
     if (!Number.isInteger(leverage) || leverage < 1 || leverage > 125) throw this.#err('invalid', `leverage ${leverage} out of range`, 'BadRequest');
-    await this.#db.query('select paper.set_leverage($1, $2, $3)', [this.name, symbol, leverage]);
+    await paperSetLeverage(this.#db, { venue: this.name, symbol, leverage });
   }
 
   /** the ledger's own record; a symbol never set trades at the ledger's default, 1x */
   async fetchLeverage(symbol: string): Promise<number | null> {
     await this.#gate('fetchLeverage');
     this.#marketOrThrow(symbol);
-    const { rows } = await this.#db.query('select leverage from paper.position where venue = $1 and symbol = $2', [this.name, symbol]);
-    return rows[0] ? Number(rows[0].leverage) : 1;
+    return (await paperPosition(this.#db, this.name, symbol))?.leverage ?? 1;
   }
 
   async fetchBalance(): Promise<Balance> {
     await this.#gate('fetchBalance');
-    const { rows } = await this.#db.query('select total::text, free::text from paper.balance($1, $2)', [this.name, this.#initial]);
-    return { venue: this.name, currency: 'USDT', total: rows[0].total, free: rows[0].free };
+    const b = await paperBalance(this.#db, { venue: this.name, initial: this.#initial });
+    return { venue: this.name, currency: 'USDT', total: b.total, free: b.free };
   }
 
   // ---- money in one currency ------------------------------------------------
@@ -406,14 +398,8 @@ export class PaperVenue implements Venue {
     const rates = await this.source.fetchFundingHistory(symbol, since, until);
     const out: FundingPayment[] = [];
     for (const r of rates) {
-      const { rows } = await this.#db.query(
-        `select coalesce(-($4::numeric) * sum(case when o.side = 'buy' then f.qty else -f.qty end)
-                          * (array_agg(f.price order by f.ts desc, f.id desc))[1], 0)::text as amount
-         from paper.fill f join paper.venue_order o on o.id = f.order_id
-         where o.venue = $1 and o.symbol = $2 and f.ts < to_timestamp($3::float8 / 1000)`,
-        [this.name, symbol, r.ts, numberToPlain(r.rate)],
-      );
-      const amount = toStr(dec(rows[0].amount));
+      const paid = await paperFundingPayment(this.#db, { venue: this.name, symbol, ts: r.ts, rate: numberToPlain(r.rate) });
+      const amount = toStr(dec(paid));
       if (!isZero(dec(amount))) out.push({ id: `${this.name}-${symbol}-${r.ts}`, ts: r.ts, amount, currency: 'USDT' });
     }
     return out;

@@ -5,7 +5,9 @@
 // the exchange itself. A venue with a failed check is recorded not tradeable
 // (watchlist.record_venue_preflight) and trade_begin_open refuses signals on it.
 import { PaperVenue } from './paper-venue.ts';
-import type { Queryable } from './paper-venue.ts';
+import type { SqlClient } from '../sql/client.ts';
+import { recordVenuePreflight } from '../sql/record_venue_preflight.ts';
+import { preflightSettings } from '../sql/preflight_settings.ts';
 import { isSandboxed } from './sandbox.ts';
 import type { Venue } from './types.ts';
 
@@ -68,22 +70,17 @@ export function preflightAll(venues: Venue[], o: PreflightOptions): Promise<Venu
 }
 
 /** record one venue's result; returns whether the database now counts it tradeable */
-export async function recordPreflight(db: Queryable, r: VenuePreflight): Promise<boolean> {
-  const { rows } = await db.query('select watchlist.record_venue_preflight($1, $2, $3::jsonb) as ok', [r.venue, r.environment, JSON.stringify(r.checks)]);
-  return rows[0].ok === true;
+export async function recordPreflight(db: SqlClient, r: VenuePreflight): Promise<boolean> {
+  return recordVenuePreflight(db, { venue: r.venue, environment: r.environment, checks: r.checks });
 }
 
 /** the options from config (trade.leverage, venue.max_clock_skew_ms, collect.symbols) and the environment */
-export async function preflightOptions(db: Queryable, env: Env = process.env, defaultSymbols: string[] = []): Promise<PreflightOptions> {
-  const { rows } = await db.query(
-    `select watchlist.cfg_num('trade.leverage') as leverage, watchlist.cfg_num('venue.max_clock_skew_ms') as skew,
-            watchlist.cfg('collect.symbols') as symbols`,
-  );
-  const symbols = Array.isArray(rows[0].symbols) ? (rows[0].symbols as unknown[]).filter((s): s is string => typeof s === 'string') : defaultSymbols;
+export async function preflightOptions(db: SqlClient, env: Env = process.env, defaultSymbols: string[] = []): Promise<PreflightOptions> {
+  const cfg = await preflightSettings(db);
   return {
-    symbols,
-    leverage: Number(rows[0].leverage),
-    maxClockSkewMs: Number(rows[0].skew),
+    symbols: cfg.symbols ?? defaultSymbols,
+    leverage: cfg.leverage,
+    maxClockSkewMs: cfg.skew,
     allowWithdrawKeys: /^(1|true|yes|on)$/i.test((env['WL_ALLOW_WITHDRAW_KEYS'] ?? '').trim()),
   };
 }

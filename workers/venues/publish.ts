@@ -3,7 +3,8 @@
 // (watchlist.record_worker_venues, sql/worker_venues.sql).
 import os from 'node:os';
 import type { Venue } from './types.ts';
-import type { Queryable } from './paper-venue.ts';
+import type { SqlClient } from '../sql/client.ts';
+import { recordWorkerVenues } from '../sql/record_worker_venues.ts';
 
 function symbolsOf(v: Venue): string[] {
   try {
@@ -13,10 +14,10 @@ function symbolsOf(v: Venue): string[] {
   }
 }
 
-export async function publishRunningVenues(db: Queryable, venues: Venue[]): Promise<void> {
+export async function publishRunningVenues(db: SqlClient, venues: Venue[]): Promise<void> {
   const rows = venues.map((v) => {
     const symbols = symbolsOf(v);
     return { venue: v.name, mode: (v as { mode?: string }).mode ?? 'live', markets_loaded: symbols.length > 0, symbols };
   });
-  await db.query('select watchlist.record_worker_venues($1, $2::jsonb)', [`${os.hostname()}:${process.pid}`, JSON.stringify(rows)]);
+  await recordWorkerVenues(db, { worker: `${os.hostname()}:${process.pid}`, venues: rows });
 }

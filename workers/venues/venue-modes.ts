@@ -6,7 +6,8 @@
 //   sandbox  live, but on the exchange's demo/testnet (WL_VENUE_SANDBOX=1)
 //   shadow   a real exchange's public books, simulated fills
 //   paper    the built-in simulated market
-import type { Queryable } from './paper-venue.ts';
+import type { SqlClient } from '../sql/client.ts';
+import { recordVenueModes as recordModes } from '../sql/record_venue_modes.ts';
 
 export type VenueMode = 'auto' | 'paper' | 'shadow' | 'live';
 export type VenueRunMode = 'live' | 'sandbox' | 'shadow' | 'paper';
@@ -81,12 +82,9 @@ export function modeBanner(modes: Array<{ venue: string; mode: VenueRunMode; mar
 
 /** the running worker's venues and modes, for the pages, GraphQL and the raw guard's known venues */
 export async function recordVenueModes(
-  db: Queryable,
+  db: SqlClient,
   requested: VenueMode,
   modes: Array<{ venue: string; mode: VenueRunMode; marketsLoaded: boolean }>,
 ): Promise<void> {
-  await db.query('select watchlist.record_venue_modes($1, $2::jsonb)', [
-    requested,
-    JSON.stringify(modes.map((m) => ({ venue: m.venue, mode: m.mode, markets_loaded: m.marketsLoaded }))),
-  ]);
+  await recordModes(db, { requested, modes: modes.map((m) => ({ venue: m.venue, mode: m.mode, markets_loaded: m.marketsLoaded })) });
 }

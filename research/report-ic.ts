@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Queryable } from '../venues/paper-venue.ts';
+import type { Queryable } from './queryable.ts';
 import { simulate, type Candidate, type SimSummary } from './backtest.ts';
 import { equitySpec, icMeanSpec, icSeriesSpec, quantileSpec, renderSvg } from './charts.ts';
 

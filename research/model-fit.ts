@@ -5,7 +5,7 @@
 // the active model's on the same test rows (model.auto_activate); otherwise
 // `wl model activate VERSION` decides. Too little data: a too_thin row, the prior stays.
 import { z } from 'zod';
-import type { Queryable } from '../venues/paper-venue.ts';
+import type { Queryable } from './queryable.ts';
 import { calibrate, MODEL_FACTORS, predictOne, r2, spearman, walkForward, ols, type Obs } from './walk-forward.ts';
 
 export interface FitOptions {
