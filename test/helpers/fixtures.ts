@@ -195,6 +195,8 @@ export interface OrderRow {
   feeCurrency?: string | null;
   clientOrderId?: string;
   exchangeOrderId?: string | null;
+  /** default: now() */
+  submittedAt?: Date | string | number;
   fills?: FillRow[];
 }
 
@@ -258,10 +260,10 @@ export async function trade(q: Q, o: TradeOpts = {}): Promise<Trade> {
       `insert into watchlist.live_trade_order (signal_id, leg, purpose, exchange, symbol, side, client_order_id, exchange_order_id,
          reduce_only, amount, status, filled_qty, avg_price, fee, fee_currency, submitted_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
-         coalesce($12::numeric, (select sum(x) from unnest($16::numeric[]) x), 0), $13, $14, $15, now()) returning id`,
+         coalesce($12::numeric, (select sum(x) from unnest($16::numeric[]) x), 0), $13, $14, $15, coalesce($17::timestamptz, now())) returning id`,
       [id, ord.leg, purpose, exchange, symbol, side, clientOrderId, ord.exchangeOrderId === undefined ? `x-${clientOrderId}` : ord.exchangeOrderId,
        !opening, ord.amount ?? fills.reduce((a, f) => a + Number(f.qty), 0) ?? 0, ord.status ?? 'closed', filled, ord.avgPrice ?? fills[0]?.price ?? null,
-       ord.fee ?? null, ord.feeCurrency ?? null, fills.map((f) => String(f.qty))],
+       ord.fee ?? null, ord.feeCurrency ?? null, fills.map((f) => String(f.qty)), ord.submittedAt === undefined ? null : iso(ord.submittedAt)],
     );
     const fillIds: number[] = [];
     for (const [k, f] of fills.entries()) {
