@@ -11,7 +11,7 @@
 // Tests that need several sessions (concurrency, NOTIFY, which is delivered only on
 // commit) cannot live in one transaction: `ownDb` gives such a test its own clone and
 // sessions logged in as the real role.
-import { afterAll, beforeAll, test as base } from 'vitest';
+import { afterAll, beforeAll, test as base, type TestAPI } from 'vitest';
 import pg from 'pg';
 import { freshDb, type TestDb } from './db.ts';
 
@@ -84,7 +84,7 @@ function makeTx(c: pg.PoolClient, initial: Caller): Tx {
 
 export interface SqlFile {
   /** vitest's test with a `tx` fixture: a rolled-back transaction as the file's role */
-  test: ReturnType<typeof base.extend<{ tx: Tx }>>;
+  test: TestAPI<{ tx: Tx }>;
   /** the file's database (committed state: what `setup` left; tests never commit) */
   db(): TestDb;
 }
