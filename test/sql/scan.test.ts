@@ -1,10 +1,12 @@
-// The Type B scanner: window factors against an independent reference on a series
-// with missing minutes, raw rows for triggered pairs, missing history, stale quotes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDb, type TestDb } from './helpers/db.ts';
-import { referenceFactors, rng, type Point } from './helpers/factor-reference.ts';
+// sql/scan.sql, the Type B scanner: window factors against an independent reference
+// on a series with missing minutes, raw rows for triggered pairs, missing history,
+// stale quotes. The collector and the scanner are worker jobs (wl_writer); the
+// coverage view is read by dashboards (wl_reader).
+import { describe, expect } from 'vitest';
+import { sqlFile } from '../helpers/sql-test.ts';
+import { partitions, type Q } from '../helpers/fixtures.ts';
+import { referenceFactors, rng, type Point } from '../helpers/factor-reference.ts';
 
-let db: TestDb;
 const MIN = 60_000;
 // 14h before now, 17 minutes past an hour, so windows straddle hour buckets
 const T0 = Math.floor((Date.now() - 14 * 3600_000) / 3600_000) * 3600_000 + 17 * MIN;
@@ -16,7 +18,7 @@ const DISLOCATION_FROM = N - 30; // okx jumps 2% above binance for the last 30 m
 type Snap = { m: number; venue: string; symbol: string; mid: number; bookAgeSec?: number; depthOk?: boolean };
 const HALF_SPREAD = 0.0001;
 
-async function insertSnaps(snaps: Snap[]) {
+async function insertSnaps(q: Q, snaps: Snap[]) {
   for (let i = 0; i < snaps.length; i += 2000) {
     const chunk = snaps.slice(i, i + 2000);
     const params: unknown[] = [];
@@ -27,7 +29,7 @@ async function insertSnaps(snaps: Snap[]) {
       return `($${k + 1}::timestamptz, $${k + 2}, $${k + 3}, $${k + 4}::numeric * (1 - ${HALF_SPREAD}), $${k + 4}::numeric * (1 + ${HALF_SPREAD}),
         $${k + 4}::numeric, $${k + 4}::numeric, $${k + 4}::numeric, $${k + 6}, 50, 0.0001, 8, $${k + 1}::timestamptz + interval '8 hours', $${k + 5}::timestamptz)`;
     });
-    await db.query(
+    await q.query(
       `insert into watchlist.market_snapshot (ts, venue, symbol, bid, ask, bid_top, ask_top, mid, depth_ok, notional_usdt,
          funding_rate, funding_interval_hours, next_funding_time, book_ts) values ${values.join(',')}`,
       params,
@@ -39,10 +41,9 @@ async function insertSnaps(snaps: Snap[]) {
 const series: Point[] = [];
 const rand = rng(42);
 
-beforeAll(async () => {
-  db = await freshDb();
-  for (const t of ['market_snapshot', 'watch_signal_raw'])
-    await db.query(`select watchlist.ensure_partitions($1, $2, $3)`, [t, iso(T0 - 86400_000), iso(Date.now() + 86400_000)]);
+// 800 minutes collected and scanned once for the file, committed, as the worker
+async function collectAndScan(q: Q) {
+  for (const t of ['market_snapshot', 'watch_signal_raw']) await partitions(q, t, T0 - 86400_000, Date.now() + 86400_000);
 
   const snaps: Snap[] = [];
   let x = 0;
@@ -68,17 +69,32 @@ beforeAll(async () => {
     { m: N - 1, venue: 'bitget', symbol: 'DEP/USDT:USDT', mid: 20 * 1.05, depthOk: false },
     { m: N - 1, venue: 'okx', symbol: 'DEP/USDT:USDT', mid: 20 },
   );
-  await insertSnaps(snaps);
-  const { rows } = await db.query(
+  await insertSnaps(q, snaps);
+  const { rows } = await q.query(
     `select watchlist.scan(t) as r from generate_series($1::timestamptz, $2::timestamptz, interval '1 minute') t`,
     [iso(at(0)), iso(at(N - 1))],
   );
   expect(rows).toHaveLength(N);
-}, 120_000);
-afterAll(() => db.close());
+}
 
-const pairId = async (symbol: string, a: string, b: string) =>
-  (await db.query('select id from watchlist.scan_pair where (symbol, venue_a, venue_b) = ($1, $2, $3)', [symbol, a, b])).rows[0]?.id as number;
+const { test } = sqlFile({
+  role: 'wl_writer',
+  setup: async (db) => {
+    const c = await db.pool.connect();
+    try {
+      await c.query('set role wl_writer');
+      await collectAndScan(c);
+    } finally {
+      await c.query('reset role');
+      c.release();
+    }
+  },
+});
+const it = test;
+
+
+const pairId = async (q: Q, symbol: string, a: string, b: string) =>
+  (await q.query('select id from watchlist.scan_pair where (symbol, venue_a, venue_b) = ($1, $2, $3)', [symbol, a, b])).rows[0]?.id as number;
 
 const close = (got: number | null, want: number | null, tol = 1e-9) => {
   if (want === null) return expect(got).toBeNull();
@@ -87,13 +103,13 @@ const close = (got: number | null, want: number | null, tol = 1e-9) => {
 };
 
 describe('window factors', () => {
-  it('equal the TypeScript reference on a series with 20% of minutes missing', async () => {
-    const id = await pairId('SYN/USDT:USDT', 'binance', 'okx');
+  it('equal the TypeScript reference on a series with 20% of minutes missing', async ({ tx }) => {
+    const id = await pairId(tx, 'SYN/USDT:USDT', 'binance', 'okx');
     const present = new Set(series.map((p) => p.t));
     // every minute of the last hour (present or not) plus a few earlier ones, so
     // windows start on, before and after hour boundaries
     const evalAt = [...Array.from({ length: 61 }, (_, i) => at(N - 61 + i)), at(730), at(763), at(N - 77)];
-    const { rows } = await db.query(
+    const { rows } = await tx.query(
       `select t, f.* from unnest($2::timestamptz[]) t, lateral watchlist.pair_series_factors($1, t) f order by t`,
       [id, evalAt.map(iso)],
     );
@@ -117,8 +133,8 @@ describe('window factors', () => {
     expect(crossingsSeen).toBeGreaterThan(20);
   });
 
-  it('flip sign with the orientation only for the slope (raw rows are oriented high over low)', async () => {
-    const { rows } = await db.query(
+  it('flip sign with the orientation only for the slope (raw rows are oriented high over low)', async ({ tx }) => {
+    const { rows } = await tx.query(
       `select ts, slope_3m, crossings_1h, drift_ratio, range_1h, range_12h, volatility, meta
        from watchlist.watch_signal_raw where symbol = 'SYN/USDT:USDT' order by ts`,
     );
@@ -137,8 +153,8 @@ describe('window factors', () => {
 });
 
 describe('scan', () => {
-  it('turns a triggered pair into a raw row: short the high bid venue, long the low ask venue', async () => {
-    const { rows } = await db.query(
+  it('turns a triggered pair into a raw row: short the high bid venue, long the low ask venue', async ({ tx }) => {
+    const { rows } = await tx.query(
       `select r.*, s.bid as okx_bid, s.ask as okx_ask, b.bid as bin_bid, b.ask as bin_ask, b.mid as bin_mid
        from watchlist.watch_signal_raw r
        join watchlist.market_snapshot s on s.ts = r.ts and s.venue = 'okx' and s.symbol = r.symbol
@@ -180,15 +196,15 @@ describe('scan', () => {
       expect(m.pnl_regression[h].win_prob).toBeGreaterThan(0.5);
     }
     // the pre-dislocation minutes never triggered
-    const { rows: early } = await db.query(`select count(*)::int as n from watchlist.watch_signal_raw where symbol = 'SYN/USDT:USDT' and ts < $1`, [iso(at(DISLOCATION_FROM))]);
+    const { rows: early } = await tx.query(`select count(*)::int as n from watchlist.watch_signal_raw where symbol = 'SYN/USDT:USDT' and ts < $1`, [iso(at(DISLOCATION_FROM))]);
     expect(early[0].n).toBe(0);
     // consecutive triggered minutes became an event
-    const { rows: ev } = await db.query(`select leg_a_exchange, leg_b_exchange from watchlist.watch_signal_event where symbol = 'SYN/USDT:USDT'`);
+    const { rows: ev } = await tx.query(`select leg_a_exchange, leg_b_exchange from watchlist.watch_signal_event where symbol = 'SYN/USDT:USDT'`);
     expect(ev.length).toBeGreaterThanOrEqual(1);
   });
 
-  it('a pair with under 1h of history gets NULL factors with reasons; the scan still writes it', async () => {
-    const { rows } = await db.query(
+  it('a pair with under 1h of history gets NULL factors with reasons; the scan still writes it', async ({ tx }) => {
+    const { rows } = await tx.query(
       `select * from watchlist.watch_signal_raw where symbol = 'NEW/USDT:USDT' order by ts`,
     );
     expect(rows).toHaveLength(10);
@@ -210,39 +226,40 @@ describe('scan', () => {
     expect(rows[0].meta.factors_missing.raw_slope_3m).toBe('insufficient_points_3m');
   });
 
-  it('ignores stale quotes and books without depth', async () => {
-    const { rows } = await db.query(
+  it('ignores stale quotes and books without depth', async ({ tx }) => {
+    const { rows } = await tx.query(
       `select symbol, leg_a_exchange, leg_b_exchange from watchlist.watch_signal_raw
        where symbol in ('STL/USDT:USDT', 'DEP/USDT:USDT') order by 1, 2`,
     );
     // STL: binance is stale, so only bybit (1% above okx) vs okx remains
     expect(rows).toEqual([{ symbol: 'STL/USDT:USDT', leg_a_exchange: 'bybit', leg_b_exchange: 'okx' }]);
-    const { rows: pairs } = await db.query(
+    const { rows: pairs } = await tx.query(
       `select venue_a, venue_b from watchlist.scan_pair where symbol = 'STL/USDT:USDT' order by 1, 2`,
     );
     expect(pairs).toEqual([{ venue_a: 'bybit', venue_b: 'okx' }]);
     // DEP: no depth → no trigger, but its series point is kept
-    const { rows: dep } = await db.query(
+    const { rows: dep } = await tx.query(
       `select count(*)::int as n from watchlist.pair_minute m join watchlist.scan_pair p on p.id = m.pair_id where p.symbol = 'DEP/USDT:USDT'`,
     );
     expect(dep[0].n).toBe(1);
   });
 
-  it('skips a minute already scanned and reports what it did', async () => {
-    const again = (await db.query('select watchlist.scan($1) as r', [iso(at(N - 1))])).rows[0].r;
+  it('skips a minute already scanned and reports what it did', async ({ tx }) => {
+    const again = (await tx.query('select watchlist.scan($1) as r', [iso(at(N - 1))])).rows[0].r;
     expect(again.skipped).toBe('already_scanned');
-    const { rows } = await db.query('select summary from watchlist.scan_run where ts = $1', [iso(at(N - 1))]);
+    const { rows } = await tx.query('select summary from watchlist.scan_run where ts = $1', [iso(at(N - 1))]);
     expect(rows[0].summary).toMatchObject({ pairs: 4, raw_rows: 3 });
   });
 
-  it('reports prediction coverage and missing reasons by venue, symbol and hour', async () => {
-    const { rows } = await db.query(
+  it('reports prediction coverage and missing reasons by venue, symbol and hour', async ({ tx }) => {
+    await tx.as('wl_reader');
+    const { rows } = await tx.query(
       `select venue, sum(n_rows)::int as n, sum(n_predicted)::int as p, jsonb_agg(reasons) as reasons
        from watchlist.v_prediction_coverage where source = 'raw' and symbol = 'NEW/USDT:USDT' group by venue order by venue`,
     );
     expect(rows.map((r) => [r.venue, r.n, r.p])).toEqual([['bybit', 10, 0], ['okx', 10, 0]]);
     expect(JSON.stringify(rows[0].reasons)).toContain('raw_crossings_1h: insufficient_history_1h');
-    const { rows: syn } = await db.query(
+    const { rows: syn } = await tx.query(
       `select sum(n_rows)::int as n, sum(n_predicted)::int as p from watchlist.v_prediction_coverage
        where source = 'raw' and symbol = 'SYN/USDT:USDT' and venue = 'okx'`,
     );
