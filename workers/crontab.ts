@@ -7,4 +7,5 @@ export const crontab = [
   '* * * * * monitor_trades ?max=1',
   '* * * * * convert_fees ?max=1',
   '*/3 * * * * reconcile ?max=1',
+  '*/5 * * * * compute_outcomes ?max=1',
 ].join('\n');

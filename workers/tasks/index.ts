@@ -9,6 +9,7 @@ import { monitor_trades } from './monitor_trades.ts';
 import { reconcile } from './reconcile.ts';
 import { manual_order } from './manual_order.ts';
 import { convert_fees } from './convert_fees.ts';
+import { compute_outcomes } from './compute_outcomes.ts';
 
 export const taskList: TaskList = {
   roll_partitions,
@@ -20,4 +21,5 @@ export const taskList: TaskList = {
   reconcile,
   manual_order,
   convert_fees,
+  compute_outcomes,
 };

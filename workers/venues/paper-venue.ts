@@ -390,6 +390,7 @@ export class PaperVenue implements Venue {
 
   async fetchBalance(): Promise<Balance> {
     await this.#gate('fetchBalance');
+    await this.settleFunding();
     const { rows } = await this.#db.query('select total::text, free::text from paper.balance($1, $2)', [this.name, this.#initial]);
     return { venue: this.name, currency: 'USDT', total: rows[0].total, free: rows[0].free };
   }
@@ -397,26 +398,52 @@ export class PaperVenue implements Venue {
   // ---- money in one currency ------------------------------------------------
 
   /**
-   * What the paper account paid or received at each settlement of the source's funding
-   * history: − rate × the signed position just before the settlement × the last fill price
-   * (a long pays a positive rate, a short receives it), in numeric from the ledger.
+   * Settle funding into the ledger (paper.funding_ledger, counted in the balance): every
+   * settlement of the source's funding history since this account's first fill on a symbol,
+   * at the position held just before it: − rate × signed size × the position's last fill
+   * price (a long pays a positive rate, a short receives it), in numeric. Idempotent (one row
+   * per settlement), run before the balance or the funding payments are read, so the account
+   * has settled at its schedule whenever anyone looks.
    */
+  async settleFunding(): Promise<number> {
+    const now = this.#now();
+    const { rows } = await this.#db.query(
+      `select o.symbol, (extract(epoch from min(f.ts)) * 1000)::bigint as first_fill
+       from paper.fill f join paper.venue_order o on o.id = f.order_id
+       where o.venue = $1 group by o.symbol`,
+      [this.name],
+    );
+    let n = 0;
+    for (const r of rows as Array<{ symbol: string; first_fill: string }>) {
+      const points = await this.source.fetchFundingHistory(r.symbol, Number(r.first_fill), now);
+      if (!points.length) continue;
+      const { rows: s } = await this.#db.query('select paper.settle_funding($1, $2, $3::jsonb) as n', [
+        this.name,
+        r.symbol,
+        JSON.stringify(points.map((p) => ({ ts: p.ts, rate: numberToPlain(p.rate) }))),
+      ]);
+      n += Number(s[0].n);
+    }
+    return n;
+  }
+
+  /** What the paper account paid or received at each settlement in [since, until] (its funding ledger). */
   async fetchFundingPayments(symbol: string, since: number, until: number): Promise<FundingPayment[]> {
     await this.#gate('fetchFundingHistory');
-    const rates = await this.source.fetchFundingHistory(symbol, since, until);
-    const out: FundingPayment[] = [];
-    for (const r of rates) {
-      const { rows } = await this.#db.query(
-        `select coalesce(-($4::numeric) * sum(case when o.side = 'buy' then f.qty else -f.qty end)
-                          * (array_agg(f.price order by f.ts desc, f.id desc))[1], 0)::text as amount
-         from paper.fill f join paper.venue_order o on o.id = f.order_id
-         where o.venue = $1 and o.symbol = $2 and f.ts < to_timestamp($3::float8 / 1000)`,
-        [this.name, symbol, r.ts, numberToPlain(r.rate)],
-      );
-      const amount = toStr(dec(rows[0].amount));
-      if (!isZero(dec(amount))) out.push({ id: `${this.name}-${symbol}-${r.ts}`, ts: r.ts, amount, currency: 'USDT' });
-    }
-    return out;
+    await this.settleFunding();
+    const { rows } = await this.#db.query(
+      `select (extract(epoch from ts) * 1000)::bigint as ts, amount::text as amount from paper.funding_ledger
+       where venue = $1 and symbol = $2 and ts between to_timestamp($3::float8 / 1000) and to_timestamp($4::float8 / 1000)
+         and amount <> 0
+       order by ts`,
+      [this.name, symbol, since, until],
+    );
+    return rows.map((r: { ts: string; amount: string }) => ({
+      id: `${this.name}-${symbol}-${r.ts}`,
+      ts: Number(r.ts),
+      amount: toStr(dec(r.amount)),
+      currency: 'USDT',
+    }));
   }
 
   /** paper fees are charged in USDT unless the feeCoin fault says otherwise (priced at its price); another coin at the source's book mid (labelled) */
