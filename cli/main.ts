@@ -8,6 +8,7 @@ import { registerBackfill } from './backfill.ts';
 import { registerTrade } from './trade.ts';
 import { registerPreflight } from './preflight.ts';
 import { registerDoctor } from './doctor.ts';
+import { registerCheck } from './check.ts';
 import { log } from './log.ts';
 import { shutdown } from './lifecycle.ts';
 
@@ -20,6 +21,7 @@ registerBackfill(program);
 registerTrade(program);
 registerPreflight(program);
 registerDoctor(program);
+registerCheck(program);
 
 // a command that fails stops what it started (the embedded PostgreSQL too) before exiting
 program.parseAsync(process.argv).catch(async (e: Error) => {

@@ -118,15 +118,20 @@ create or replace function watchlist.compute_outcomes(p_now timestamptz default 
 returns integer language plpgsql as $$
 declare
   v_tol interval := make_interval(mins => watchlist.cfg_num('outcome.quote_tolerance_min')::int);
+  v_t timestamptz := clock_timestamp();
   n integer;
 begin
-  drop table if exists pg_temp._oc_item, pg_temp._oc_pair, pg_temp._oc_path, pg_temp._oc_block,
-    pg_temp._oc_leg, pg_temp._oc_settle, pg_temp._oc_res;
+  -- a second pass in one transaction (the tables drop at commit)
+  if to_regclass('pg_temp._oc_item') is not null then
+    drop table if exists pg_temp._oc_item, pg_temp._oc_pair, pg_temp._oc_q, pg_temp._oc_path, pg_temp._oc_block,
+      pg_temp._oc_res, pg_temp._oc_leg, pg_temp._oc_settle;
+  end if;
 
   create temp table _oc_item on commit drop as
   select row_number() over () as iid, d.*, null::bigint as pid
   from watchlist.outcome_due_items(p_now, watchlist.cfg_num('outcome.batch_items')::int) d;
   if not exists (select 1 from _oc_item) then return 0; end if;
+  analyze _oc_item;
 
   -- one path per (symbol pair, venues) over the span its items need
   create temp table _oc_pair on commit drop as
@@ -136,55 +141,76 @@ begin
   group by hi, hi_sym, lo, lo_sym;
   update _oc_item i set pid = p.pid from _oc_pair p
   where i.signal_type = 'B' and (i.hi, i.hi_sym, i.lo, i.lo_sym) = (p.hi, p.hi_sym, p.lo, p.lo_sym);
+  analyze _oc_item;
 
-  -- minute rows: exit metric x, entry metric xe, prefix count / sums of one-minute changes,
-  -- and the last quoted minute so far (m is minutes since the pair's t0)
+  -- the quotes the paths need, once per venue and symbol (log prices)
+  create temp table _oc_q on commit drop as
+  select ms.venue, ms.symbol, ms.ts, ln(ms.bid::float8) as lb, ln(ms.ask::float8) as la
+  from (select venue, symbol, min(t0) as f, max(t1) as t from (
+          select hi as venue, hi_sym as symbol, t0, t1 from _oc_pair
+          union all select lo, lo_sym, t0, t1 from _oc_pair) u group by 1, 2) n
+  join watchlist.market_snapshot ms on ms.venue = n.venue and ms.symbol = n.symbol and ms.ts >= n.f and ms.ts <= n.t
+  where ms.bid > 0 and ms.ask > 0;
+  analyze _oc_q;
+  raise debug 'compute_outcomes: quotes %', clock_timestamp() - v_t;
+
+  -- minute rows where both books were quoted: exit metric x = ln(high ask / low bid), entry
+  -- metric xe = ln(high bid / low ask), dx = the one-minute change of x (only between
+  -- consecutive quoted minutes); m = minutes since the pair's t0
   create temp table _oc_path on commit drop as
   select pid, m, x, xe,
-         count(x) over w as cn,
-         coalesce(sum(dx) over w, 0) as cs, coalesce(sum(dx * dx) over w, 0) as css, count(dx) over w as cdn,
-         max(case when x is not null then m end) over w as lastp
+         case when m - lag(m) over w = 1 then x - lag(x) over w end as dx
   from (
-    select p.pid, ((extract(epoch from g.t - p.t0)) / 60)::int as m,
-           ln(h.ask / l.bid)::float8 as x, ln(h.bid / l.ask)::float8 as xe,
-           ln(h.ask / l.bid)::float8 - lag(ln(h.ask / l.bid)::float8) over (partition by p.pid order by g.t) as dx
+    select p.pid, (extract(epoch from h.ts - p.t0) / 60)::int as m, h.la - l.lb as x, h.lb - l.la as xe
     from _oc_pair p
-    cross join lateral generate_series(p.t0, p.t1, interval '1 minute') g(t)
-    left join watchlist.market_snapshot h on h.ts = g.t and h.venue = p.hi and h.symbol = p.hi_sym and h.bid > 0 and h.ask > 0
-    left join watchlist.market_snapshot l on l.ts = g.t and l.venue = p.lo and l.symbol = p.lo_sym and l.bid > 0 and l.ask > 0
+    join _oc_q h on h.venue = p.hi and h.symbol = p.hi_sym and h.ts >= p.t0 and h.ts <= p.t1
+    join _oc_q l on l.venue = p.lo and l.symbol = p.lo_sym and l.ts = h.ts
   ) q
-  window w as (partition by pid order by m rows unbounded preceding);
-  create index on _oc_path (pid, m);
+  window w as (partition by pid order by m);
+  create index on _oc_path (pid, m) include (x, xe, dx);
   analyze _oc_path;
+  raise debug 'compute_outcomes: paths %', clock_timestamp() - v_t;
 
+  -- hourly blocks: max x, quoted minutes, sums of the changes (ranges are cut into the
+  -- start's hour, whole hours, and the end's hour; each piece summed once)
   create temp table _oc_block on commit drop as
-  select pid, m / 60 as b, max(x) as mx from _oc_path group by pid, m / 60;
+  select pid, m / 60 as b, max(x) as mx, count(*) as nq, sum(dx) as sx, sum(dx * dx) as sxx, count(dx) as ndx
+  from _oc_path group by pid, m / 60;
   create index on _oc_block (pid, b);
   analyze _oc_block;
+  raise debug 'compute_outcomes: blocks %', clock_timestamp() - v_t;
 
-  -- item minutes: ms = start, me = end (minutes since the pair's t0)
+  -- item minutes: ms = start, me = end (minutes since the pair's t0); changes count for
+  -- minutes in (ms, me]
   create temp table _oc_res on commit drop as
   with it as (
-    select i.*, p.t0,
+    select i.iid, i.pid,
            ((extract(epoch from i.s - p.t0)) / 60)::int as ms,
            ((extract(epoch from i.e_ts - p.t0)) / 60)::int as me
     from _oc_item i join _oc_pair p using (pid)
   )
-  select it.iid, a.lastp as ps, a.xe as xe_s, a.cn as cn_s, a.cs as cs_s, a.css as css_s, a.cdn as cdn_s,
-         bb.lastp as pe, bb.cn as cn_e, bb.cs as cs_e, bb.css as css_e, bb.cdn as cdn_e,
-         ent.xe as entry, ext.x as exit_x, ext.m as exit_m,
-         (select max(lastp) from _oc_path z where z.pid = it.pid) as plast,
-         it.ms, it.me,
-         greatest(
-           (select max(z.x) from _oc_path z where z.pid = it.pid and z.m between it.ms and least(it.me, (it.ms / 60 + 1) * 60 - 1)),
-           (select max(k.mx) from _oc_block k where k.pid = it.pid and k.b > it.ms / 60 and k.b < it.me / 60),
-           (select max(z.x) from _oc_path z where z.pid = it.pid and z.m between greatest(it.ms, (it.me / 60) * 60) and it.me)
-         ) as x_hi_max
+  select it.iid, it.ms, it.me, pl.plast,
+         a.m as ps, a.xe as entry, bb.m as pe, bb.x as exit_x,
+         greatest(hd.mx, bl.mx, tl.mx) as x_hi_max,
+         coalesce(hd.nq, 0) + coalesce(bl.nq, 0) + coalesce(tl.nq, 0) as n_quoted,
+         coalesce(hd.sx, 0) + coalesce(bl.sx, 0) + coalesce(tl.sx, 0) as sx,
+         coalesce(hd.sxx, 0) + coalesce(bl.sxx, 0) + coalesce(tl.sxx, 0) as sxx,
+         coalesce(hd.ndx, 0) + coalesce(bl.ndx, 0) + coalesce(tl.ndx, 0) as ndx
   from it
-  join _oc_path a on a.pid = it.pid and a.m = it.ms
-  join _oc_path bb on bb.pid = it.pid and bb.m = it.me
-  left join _oc_path ent on ent.pid = it.pid and ent.m = a.lastp
-  left join _oc_path ext on ext.pid = it.pid and ext.m = bb.lastp;
+  join (select pid, max(m) as plast from _oc_path group by pid) pl on pl.pid = it.pid
+  left join lateral (select z.m, z.xe from _oc_path z where z.pid = it.pid and z.m <= it.ms order by z.m desc limit 1) a on true
+  left join lateral (select z.m, z.x from _oc_path z where z.pid = it.pid and z.m <= it.me order by z.m desc limit 1) bb on true
+  left join lateral (
+    select max(z.x) as mx, count(*) as nq, sum(z.dx) filter (where z.m > it.ms) as sx,
+           sum(z.dx * z.dx) filter (where z.m > it.ms) as sxx, count(z.dx) filter (where z.m > it.ms) as ndx
+    from _oc_path z where z.pid = it.pid and z.m between it.ms and least(it.me, (it.ms / 60 + 1) * 60 - 1)) hd on true
+  left join lateral (
+    select max(k.mx) as mx, sum(k.nq) as nq, sum(k.sx) as sx, sum(k.sxx) as sxx, sum(k.ndx) as ndx
+    from _oc_block k where k.pid = it.pid and k.b > it.ms / 60 and k.b < it.me / 60) bl on true
+  left join lateral (
+    select max(z.x) as mx, count(*) as nq, sum(z.dx) as sx, sum(z.dx * z.dx) as sxx, count(z.dx) as ndx
+    from _oc_path z where z.pid = it.pid and z.m between greatest((it.me / 60) * 60, (it.ms / 60 + 1) * 60) and it.me) tl on true;
+  raise debug 'compute_outcomes: items %', clock_timestamp() - v_t;
 
   -- funding: per leg of each item, where its settlements come from
   create temp table _oc_leg on commit drop as
@@ -227,6 +253,9 @@ begin
           order by ms.ts desc limit 1) as rate
   from times t;
   create index on _oc_settle (venue, symbol, ts);
+  analyze _oc_leg;
+  analyze _oc_settle;
+  raise debug 'compute_outcomes: funding sources %', clock_timestamp() - v_t;
 
   with fl as (
     select g.iid, g.side, g.venue, g.src, st.ts, st.rate, st.source
@@ -251,10 +280,9 @@ begin
     from _oc_leg group by iid
   ), calc as (
     select i.event_id, i.horizon_min, i.e_ts, i.signal_type, i.hi, i.lo,
-      r.entry, r.exit_x, r.x_hi_max, r.ms, r.me, r.exit_m, r.plast,
-      r.cn_e - r.cn_s + (r.ps = r.ms)::int as n_quoted,
-      case when r.cdn_e - r.cdn_s > 1 then
-        sqrt(greatest(((r.css_e - r.css_s) - (r.cs_e - r.cs_s) ^ 2 / (r.cdn_e - r.cdn_s)) / (r.cdn_e - r.cdn_s - 1), 0)) end as vol,
+      r.entry, r.exit_x, r.x_hi_max, r.ms, r.me, r.plast,
+      r.n_quoted,
+      case when r.ndx > 1 then sqrt(greatest((r.sxx - r.sx ^ 2 / r.ndx) / (r.ndx - 1), 0)) end as vol,
       coalesce(fs.pf, case when ls.fmiss is null then 0 end) as pf,
       coalesce(fs.applied, '[]'::jsonb) as applied,
       coalesce(fs.rate_missing, false) as rate_missing,
@@ -311,6 +339,7 @@ begin
     returning 1
   )
   select count(*) into n from up;
+  raise debug 'compute_outcomes: % rows %', n, clock_timestamp() - v_t;
   return n;
 end $$;
 

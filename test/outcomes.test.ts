@@ -11,6 +11,9 @@ import { MarketSim } from '../workers/sim/market.ts';
 import { runOutcomes } from '../workers/tasks/compute_outcomes.ts';
 import { crontab } from '../workers/crontab.ts';
 import { taskList } from '../workers/tasks/index.ts';
+import { runUpkeep } from '../workers/tasks/data_upkeep.ts';
+import { checkData } from '../cli/check.ts';
+import { spawnWl } from './helpers/proc.ts';
 
 const MIN = 60_000;
 const H = 60 * MIN;
@@ -77,6 +80,34 @@ describe('outcome worker over a simulated history (wl backfill + the worker)', (
     expect((await runOutcomes(db.pool, set.venues, NOW)).written).toBe(0);
     const after = await db.query('select event_id, horizon_min, pnl_total, funding_applied from watchlist.future_outcome order by 1, 2');
     expect(after.rows).toEqual(before.rows);
+  });
+
+  it('wl check data: the gates pass on this history; outcome coverage fails when outcomes are missing', async () => {
+    const r = await checkData(db.pool, new Date(NOW));
+    const g = Object.fromEntries(r.rows.map((x) => [x.gate, x]));
+    expect(Object.keys(g)).toEqual(['outcome_coverage', 'raw_event_join', 'funding_schedule_missing', 'prediction_coverage']);
+    expect(g.outcome_coverage).toMatchObject({ value: 1, ok: true });
+    expect(g.outcome_coverage.n).toBeGreaterThan(50);
+    expect(g.raw_event_join).toMatchObject({ value: 1, ok: true });
+    expect(g.funding_schedule_missing).toMatchObject({ value: 0, ok: true });
+    expect(g.prediction_coverage.n).toBeGreaterThan(0);
+    expect(g.prediction_coverage.ok).toBe(g.prediction_coverage.value! >= 0.9);
+    expect(r.table).toMatch(/outcome_coverage\s+100\.00 %\s+95\.00 %/);
+
+    // a tenth of the outcomes gone: coverage under 95 %, the check fails and says why
+    await db.query(`create temp table if not exists keep_fo as select * from watchlist.future_outcome with no data`);
+    const { rowCount } = await db.query(
+      `delete from watchlist.future_outcome where id in (select id from watchlist.future_outcome order by id limit (select count(*) / 10 + 1 from watchlist.future_outcome))`,
+    );
+    expect(rowCount).toBeGreaterThan(5);
+    const bad = await checkData(db.pool, new Date(NOW));
+    expect(bad.ok).toBe(false);
+    const cov = bad.rows.find((x) => x.gate === 'outcome_coverage')!;
+    expect(cov.ok).toBe(false);
+    expect(cov.detail).toContain('not computed');
+    expect(bad.table).toContain('FAILED');
+    await runOutcomes(db.pool, set.venues, NOW); // the worker fills them back
+    expect((await checkData(db.pool, new Date(NOW))).rows[0].ok).toBe(true);
   });
 
   it('spread PnL is entry (high bid / low ask) minus exit (high ask / low bid) from market_snapshot; pnl_total = spread + funding', async () => {
@@ -229,4 +260,95 @@ describe('outcome worker over a simulated history (wl backfill + the worker)', (
       { venue: 'lighter', t: ['00:00', '01:00'], src: 'rule:hourly' },
     ]);
   });
+});
+
+describe('writers: series bars, symbol refs, trade outcomes; retention', () => {
+  it('5-minute series bars from market_snapshot, symbol refs from the loaded markets; both idempotent', async () => {
+    const r1 = await runUpkeep(db.pool, set.venues, T_END);
+    expect(r1.series).toBe(6 * SYMBOLS.length * VENUES.length);
+    expect(r1.symbols).toBeGreaterThanOrEqual(SYMBOLS.length * VENUES.length);
+    const { rows } = await db.query(
+      `select a.futures_price::float8 as fp, a.series_meta, a.next_funding_time,
+              (select mid::float8 from watchlist.market_snapshot m where m.venue = 'okx' and m.symbol = 'XRP/USDT:USDT'
+                 and m.ts >= a.ts and m.ts < a.ts + interval '5 minutes' order by m.ts desc limit 1) as last_mid
+       from watchlist.watchlist_series_agg a where a.exchange = 'okx' and a.symbol = 'XRP/USDT:USDT' order by a.ts`,
+    );
+    expect(rows).toHaveLength(6);
+    for (const x of rows) {
+      expect(x.fp).toBe(x.last_mid);
+      expect(x.series_meta).toMatchObject({ n: 5, minutes: 5, source: 'market_snapshot' });
+      expect(x.next_funding_time).not.toBeNull();
+    }
+    const r2 = await runUpkeep(db.pool, set.venues, T_END);
+    expect(r2.series).toBe(r1.series);
+    const { rows: n } = await db.query(`select count(*)::int as n from watchlist.watchlist_series_agg`);
+    expect(n[0].n).toBe(r1.series);
+
+    const { rows: ref } = await db.query(
+      `select contract_size::float8 as cs, listed, base, quote from watchlist.watchlist_symbol_ref where exchange = 'okx' and symbol = 'XRP/USDT:USDT'`,
+    );
+    expect(ref).toEqual([{ cs: set.get('okx').market('XRP/USDT:USDT').contractSize, listed: true, base: 'XRP', quote: 'USDT' }]);
+    const { rows: cnt } = await db.query(`select count(*)::int as n, count(distinct (exchange, symbol))::int as d from watchlist.watchlist_symbol_ref`);
+    expect(cnt[0].n).toBe(cnt[0].d);
+    // a symbol the venue no longer lists is marked, not deleted
+    await db.query(`select watchlist.record_symbol_refs('okx', '[{"symbol": "XRP/USDT:USDT", "contractSize": 1}]')`);
+    const { rows: gone } = await db.query(`select count(*)::int as n from watchlist.watchlist_symbol_ref where exchange = 'okx' and not listed`);
+    expect(gone[0].n).toBeGreaterThan(0);
+  });
+
+  it('a closed live trade becomes one watchlist_outcome row with its event outcome as benchmark', async () => {
+    const { rows: ev } = await db.query(`select event_id from watchlist.future_outcome where horizon_min = 240 and not missing limit 1`);
+    const eventId = ev[0].event_id;
+    const { rows: s } = await db.query(
+      `insert into watchlist.live_trade_signal (event_id, symbol, horizon_min, pnl_hat, status, leg_short_exchange, leg_long_exchange, notional_usdt, opened_at, closed_at)
+       values ($1, 'XRP/USDT:USDT', 240, 0.02, 'closed', 'okx', 'binance', 50, $2, $3) returning id`,
+      [eventId, iso(T_END - 5 * H), iso(T_END - 2 * H)],
+    );
+    const sid = s[0].id;
+    await db.query(`insert into watchlist.live_trade_spread_sample (signal_id, ts, pnl_est) values ($1, $2, 0.004), ($1, $3, -0.003)`, [sid, iso(T_END - 4 * H), iso(T_END - 3 * H)]);
+    await db.query(
+      `insert into watchlist.live_trade_exit (signal_id, reason, closed_at, realized_pnl_usdt, realized_pnl_frac, fees_usdt, funding_usdt, spread_pnl)
+       values ($1, 'take_profit', $2, 0.5, 0.01, 0.1, 0.01, 0.012)`,
+      [sid, iso(T_END - 2 * H)],
+    );
+    await runUpkeep(db.pool, set.venues, T_END);
+    await runUpkeep(db.pool, set.venues, T_END);
+    const { rows } = await db.query(`select * from watchlist.watchlist_outcome where signal_id = $1`, [sid]);
+    expect(rows).toHaveLength(1);
+    const { rows: fo } = await db.query(`select pnl_total from watchlist.future_outcome where event_id = $1 and horizon_min = 240`, [eventId]);
+    expect(rows[0]).toMatchObject({ trigger_id: sid, event_id: eventId, pnl: 0.01, holding_hours: 3, max_drawdown: 0.003, benchmark_return: fo[0].pnl_total, pnl_hat: 0.02 });
+    expect(rows[0].labels).toMatchObject({ exit_reason: 'take_profit', short: 'okx', long: 'binance' });
+  });
+
+  it('retention: events and their outcomes older than retention.event_days go (a traded event stays); the knob moves the cut', async () => {
+    const { rows: before } = await db.query(
+      `select count(*)::int as e, (select count(*)::int from watchlist.future_outcome) as o,
+              (select count(distinct event_id)::int from watchlist.live_trade_signal where status <> 'ignored') as traded
+       from watchlist.watch_signal_event`,
+    );
+    expect(before[0].traded).toBeGreaterThanOrEqual(1);
+    expect(before[0].e).toBeGreaterThan(10);
+    // 100 days later nothing is old enough
+    let r = (await db.query(`select watchlist.apply_retention($1) as r`, [iso(T_END + 100 * 24 * H)])).rows[0].r;
+    expect(r).toMatchObject({ events: 0, outcomes: 0 });
+    await db.query(`select watchlist.set_config('retention.event_days', '90', 'test')`);
+    r = (await db.query(`select watchlist.apply_retention($1) as r`, [iso(T_END + 100 * 24 * H)])).rows[0].r;
+    expect(r.events).toBe(before[0].e - before[0].traded); // traded ones stay
+    expect(r.outcomes).toBeGreaterThan(0);
+    const { rows: after } = await db.query(
+      `select count(*)::int as e, (select count(*)::int from watchlist.future_outcome f
+         where not exists (select 1 from watchlist.watch_signal_event e where e.id = f.event_id)) as orphans
+       from watchlist.watch_signal_event`,
+    );
+    expect(after[0]).toEqual({ e: before[0].traded, orphans: 0 });
+    const { rows: fs } = await db.query(`select count(*)::int as n from watchlist.funding_settlement`);
+    expect(fs[0].n).toBe(0);
+  });
+
+  // last: the CLI migrates and rolls partitions, which drops these old days' snapshots
+  it('wl check data exits 1 when a gate fails (nothing due in the last 7 days of the real clock)', async () => {
+    const p = spawnWl(['check', 'data'], { DATABASE_URL: db.url });
+    expect(await p.exited()).toBe(1);
+    expect(p.output()).toMatch(/outcome_coverage .*FAILED/);
+  }, 120_000);
 });

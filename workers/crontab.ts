@@ -8,4 +8,6 @@ export const crontab = [
   '* * * * * convert_fees ?max=1',
   '*/3 * * * * reconcile ?max=1',
   '*/5 * * * * compute_outcomes ?max=1',
+  '*/5 * * * * data_upkeep ?max=1',
+  '20 0 * * * apply_retention ?max=3',
 ].join('\n');

@@ -10,6 +10,8 @@ import { reconcile } from './reconcile.ts';
 import { manual_order } from './manual_order.ts';
 import { convert_fees } from './convert_fees.ts';
 import { compute_outcomes } from './compute_outcomes.ts';
+import { data_upkeep } from './data_upkeep.ts';
+import { apply_retention } from './apply_retention.ts';
 
 export const taskList: TaskList = {
   roll_partitions,
@@ -22,4 +24,6 @@ export const taskList: TaskList = {
   manual_order,
   convert_fees,
   compute_outcomes,
+  data_upkeep,
+  apply_retention,
 };
