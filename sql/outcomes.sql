@@ -144,13 +144,21 @@ begin
   analyze _oc_item;
 
   -- the quotes the paths need, once per venue and symbol (log prices)
+  -- (dla / dlb: one-minute changes, only from the minute before, so a pair's change is known
+  -- without sorting the much larger pair paths)
   create temp table _oc_q on commit drop as
-  select ms.venue, ms.symbol, ms.ts, ln(ms.bid::float8) as lb, ln(ms.ask::float8) as la
-  from (select venue, symbol, min(t0) as f, max(t1) as t from (
-          select hi as venue, hi_sym as symbol, t0, t1 from _oc_pair
-          union all select lo, lo_sym, t0, t1 from _oc_pair) u group by 1, 2) n
-  join watchlist.market_snapshot ms on ms.venue = n.venue and ms.symbol = n.symbol and ms.ts >= n.f and ms.ts <= n.t
-  where ms.bid > 0 and ms.ask > 0;
+  select venue, symbol, ts, lb, la,
+         case when ts - lag(ts) over w = interval '1 minute' then la - lag(la) over w end as dla,
+         case when ts - lag(ts) over w = interval '1 minute' then lb - lag(lb) over w end as dlb
+  from (
+    select ms.venue, ms.symbol, ms.ts, ln(ms.bid::float8) as lb, ln(ms.ask::float8) as la
+    from (select venue, symbol, min(t0) as f, max(t1) as t from (
+            select hi as venue, hi_sym as symbol, t0, t1 from _oc_pair
+            union all select lo, lo_sym, t0, t1 from _oc_pair) u group by 1, 2) n
+    join watchlist.market_snapshot ms on ms.venue = n.venue and ms.symbol = n.symbol and ms.ts >= n.f and ms.ts <= n.t
+    where ms.bid > 0 and ms.ask > 0
+  ) q
+  window w as (partition by venue, symbol order by ts);
   analyze _oc_q;
   raise debug 'compute_outcomes: quotes %', clock_timestamp() - v_t;
 
@@ -158,15 +166,11 @@ begin
   -- metric xe = ln(high bid / low ask), dx = the one-minute change of x (only between
   -- consecutive quoted minutes); m = minutes since the pair's t0
   create temp table _oc_path on commit drop as
-  select pid, m, x, xe,
-         case when m - lag(m) over w = 1 then x - lag(x) over w end as dx
-  from (
-    select p.pid, (extract(epoch from h.ts - p.t0) / 60)::int as m, h.la - l.lb as x, h.lb - l.la as xe
-    from _oc_pair p
-    join _oc_q h on h.venue = p.hi and h.symbol = p.hi_sym and h.ts >= p.t0 and h.ts <= p.t1
-    join _oc_q l on l.venue = p.lo and l.symbol = p.lo_sym and l.ts = h.ts
-  ) q
-  window w as (partition by pid order by m);
+  select p.pid, (extract(epoch from h.ts - p.t0) / 60)::int as m, h.la - l.lb as x, h.lb - l.la as xe,
+         h.dla - l.dlb as dx
+  from _oc_pair p
+  join _oc_q h on h.venue = p.hi and h.symbol = p.hi_sym and h.ts >= p.t0 and h.ts <= p.t1
+  join _oc_q l on l.venue = p.lo and l.symbol = p.lo_sym and l.ts = h.ts;
   create index on _oc_path (pid, m) include (x, xe, dx);
   analyze _oc_path;
   raise debug 'compute_outcomes: paths %', clock_timestamp() - v_t;

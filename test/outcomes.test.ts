@@ -10,6 +10,7 @@ import { ManualClock } from '../workers/sim/faults.ts';
 import { MarketSim } from '../workers/sim/market.ts';
 import { runOutcomes } from '../workers/tasks/compute_outcomes.ts';
 import { crontab } from '../workers/crontab.ts';
+import { VenueError } from '../workers/venues/errors.ts';
 import { taskList } from '../workers/tasks/index.ts';
 import { runUpkeep } from '../workers/tasks/data_upkeep.ts';
 import { checkData } from '../cli/check.ts';
@@ -181,6 +182,25 @@ describe('outcome worker over a simulated history (wl backfill + the worker)', (
     expect(strip(sch[0].funding_applied)).toEqual(strip(fromHistory.funding_applied));
     expect(sch[0].pnl_funding).toBeCloseTo(fromHistory.pnl_funding, 12);
     expect(sch[0].pnl_total).toBeCloseTo(fromHistory.pnl_total, 12);
+  });
+
+  it('a venue whose history call fails (429) is recorded with the error; that leg falls back to the recorded schedule', async () => {
+    const start = Date.parse('2026-01-05T19:00:00Z');
+    const id = await insertEvent('DOGE/USDT:USDT', 'okx', 'binance', start);
+    const okx = set.get('okx');
+    const failing = Object.create(okx, {
+      fetchFundingHistory: { value: async () => { throw new VenueError('rate_limit', 'okx', 'okx 429: Too Many Requests', { sourceClass: 'RateLimitExceeded' }); } },
+    });
+    const r = await runOutcomes(db.pool, [failing, set.get('binance')], NOW);
+    expect(r.fetchErrors).toBeGreaterThan(0);
+    const { rows: spans } = await db.query(`select error from watchlist.funding_history_span where venue = 'okx' and symbol = 'DOGE/USDT:USDT' and error is not null`);
+    expect(spans[0].error).toContain('429');
+    const { rows } = await db.query('select label, funding_applied, missing from watchlist.future_outcome where event_id = $1 and horizon_min = 480', [id]);
+    expect(rows[0].missing).toBe(false);
+    expect(rows[0].label.funding_source).toEqual({ short: 'schedule', long: 'history' });
+    const okxPts = rows[0].funding_applied.filter((f: { venue: string }) => f.venue === 'okx');
+    const want = sim.fundingHistory('okx', 'DOGE/USDT:USDT', start + 1, start + 480 * MIN);
+    expect(okxPts.map((f: { ts: string; rate: number }) => ({ ts: Date.parse(f.ts), rate: f.rate }))).toEqual(want);
   });
 
   it('the paper account settles the same funding into its balance as the outcome sums', async () => {
