@@ -113,23 +113,33 @@ language sql stable as $$
 $$;
 
 -- One pass: compute and upsert every due outcome (at most outcome.batch_items).
+-- p_fetchable: the venues the caller can fetch funding history from; an item with a leg on
+-- one of them that no fetch (successful or failed) has covered yet waits for a later pass
+-- instead of falling back to the schedule (the fetch budget per pass is limited).
 -- Returns the number of rows written.
-create or replace function watchlist.compute_outcomes(p_now timestamptz default now())
+create or replace function watchlist.compute_outcomes(p_now timestamptz default now(), p_fetchable text[] default null)
 returns integer language plpgsql as $$
 declare
   v_tol interval := make_interval(mins => watchlist.cfg_num('outcome.quote_tolerance_min')::int);
+  v_tol_min integer := watchlist.cfg_num('outcome.quote_tolerance_min')::int;
   v_t timestamptz := clock_timestamp();
   n integer;
 begin
   -- a second pass in one transaction (the tables drop at commit)
   if to_regclass('pg_temp._oc_item') is not null then
     drop table if exists pg_temp._oc_item, pg_temp._oc_pair, pg_temp._oc_q, pg_temp._oc_path, pg_temp._oc_block,
-      pg_temp._oc_res, pg_temp._oc_leg, pg_temp._oc_settle;
+      pg_temp._oc_res, pg_temp._oc_leg, pg_temp._oc_settle, pg_temp._oc_fsum, pg_temp._oc_legsrc;
   end if;
 
   create temp table _oc_item on commit drop as
   select row_number() over () as iid, d.*, null::bigint as pid
   from watchlist.outcome_due_items(p_now, watchlist.cfg_num('outcome.batch_items')::int) d;
+  delete from _oc_item i
+  where p_fetchable is not null and exists (
+    select 1 from (values (i.hi, i.hi_sym), (i.lo, i.lo_sym)) l(venue, symbol)
+    where l.venue = any (p_fetchable)
+      and not exists (select 1 from watchlist.funding_history_span sp
+                      where sp.venue = l.venue and sp.symbol = l.symbol and sp.from_ts <= i.s and sp.to_ts >= i.e_ts));
   if not exists (select 1 from _oc_item) then return 0; end if;
   analyze _oc_item;
 
@@ -147,11 +157,11 @@ begin
   -- (dla / dlb: one-minute changes, only from the minute before, so a pair's change is known
   -- without sorting the much larger pair paths)
   create temp table _oc_q on commit drop as
-  select venue, symbol, ts, lb, la,
+  select venue, symbol, ts, lb, la, nft,
          case when ts - lag(ts) over w = interval '1 minute' then la - lag(la) over w end as dla,
          case when ts - lag(ts) over w = interval '1 minute' then lb - lag(lb) over w end as dlb
   from (
-    select ms.venue, ms.symbol, ms.ts, ln(ms.bid::float8) as lb, ln(ms.ask::float8) as la
+    select ms.venue, ms.symbol, ms.ts, ln(ms.bid::float8) as lb, ln(ms.ask::float8) as la, ms.next_funding_time as nft
     from (select venue, symbol, min(t0) as f, max(t1) as t from (
             select hi as venue, hi_sym as symbol, t0, t1 from _oc_pair
             union all select lo, lo_sym, t0, t1 from _oc_pair) u group by 1, 2) n
@@ -159,6 +169,7 @@ begin
     where ms.bid > 0 and ms.ask > 0
   ) q
   window w as (partition by venue, symbol order by ts);
+  create index on _oc_q (venue, symbol, ts);
   analyze _oc_q;
   raise debug 'compute_outcomes: quotes %', clock_timestamp() - v_t;
 
@@ -223,11 +234,11 @@ begin
       when exists (select 1 from watchlist.funding_history_span sp
                    where sp.venue = l.venue and sp.symbol = l.symbol and sp.error is null
                      and sp.from_ts <= i.s and sp.to_ts >= i.e_ts) then 'history'
-      when exists (select 1 from watchlist.market_snapshot ms
-                   where ms.venue = l.venue and ms.symbol = l.symbol and ms.next_funding_time is not null
+      when exists (select 1 from _oc_q ms
+                   where ms.venue = l.venue and ms.symbol = l.symbol and ms.nft is not null
                      and ms.ts between i.s - v_tol and i.s)
-       and exists (select 1 from watchlist.market_snapshot ms
-                   where ms.venue = l.venue and ms.symbol = l.symbol and ms.next_funding_time > i.e_ts
+       and exists (select 1 from _oc_q ms
+                   where ms.venue = l.venue and ms.symbol = l.symbol and ms.nft > i.e_ts
                      and ms.ts between i.e_ts - v_tol and i.e_ts) then 'schedule'
       when exists (select 1 from watchlist.funding_rule_times(l.venue, i.s, i.s + interval '8 hours')) then 'rule'
     end as src
@@ -261,6 +272,9 @@ begin
   analyze _oc_settle;
   raise debug 'compute_outcomes: funding sources %', clock_timestamp() - v_t;
 
+  -- per item: the funding sum and the audit list, and where each leg's settlements came from
+  -- (temp tables with statistics: as CTEs the planner guessed a few rows and nested-looped)
+  create temp table _oc_fsum on commit drop as
   with fl as (
     select g.iid, g.side, g.venue, g.src, st.ts, st.rate, st.source
     from _oc_leg g
@@ -271,18 +285,24 @@ begin
       select x.ts, x.rate, x.source from _oc_settle x
       where g.src in ('schedule', 'rule') and x.venue = g.venue and x.symbol = g.symbol and x.ts > g.s and x.ts <= g.e_ts
     ) st on true
-  ), fsum as (
-    select iid,
-      sum(case when side = 'short' then rate else -rate end) as pf,
-      bool_or(rate is null) as rate_missing,
-      jsonb_agg(jsonb_build_object('ts', ts, 'venue', venue, 'side', side, 'rate', rate,
-                'pnl', case when side = 'short' then rate else -rate end, 'source', source) order by ts, side) as applied
-    from fl group by iid
-  ), legsrc as (
-    select iid, jsonb_object_agg(side, coalesce(src, 'missing')) as srcs,
-      array_agg('funding_missing:' || side) filter (where src is null) as fmiss
-    from _oc_leg group by iid
-  ), calc as (
+  )
+  select iid,
+    sum(case when side = 'short' then rate else -rate end) as pf,
+    bool_or(rate is null) as rate_missing,
+    jsonb_agg(jsonb_build_object('ts', ts, 'venue', venue, 'side', side, 'rate', rate,
+              'pnl', case when side = 'short' then rate else -rate end, 'source', source) order by ts, side) as applied
+  from fl group by iid;
+  analyze _oc_fsum;
+
+  create temp table _oc_legsrc on commit drop as
+  select iid, jsonb_object_agg(side, coalesce(src, 'missing')) as srcs,
+    array_agg('funding_missing:' || side) filter (where src is null) as fmiss
+  from _oc_leg group by iid;
+  analyze _oc_legsrc;
+  analyze _oc_res;
+  raise debug 'compute_outcomes: funding %', clock_timestamp() - v_t;
+
+  with calc as (
     select i.event_id, i.horizon_min, i.e_ts, i.signal_type, i.hi, i.lo,
       r.entry, r.exit_x, r.x_hi_max, r.ms, r.me, r.plast,
       r.n_quoted,
@@ -294,14 +314,14 @@ begin
       array_remove(array[
         case when i.hi is null or i.lo is null then 'legs_unknown' end,
         case when i.signal_type <> 'B' then 'signal_type_not_supported:' || i.signal_type end,
-        case when i.pid is not null and (r.ps is null or r.ms - r.ps > watchlist.cfg_num('outcome.quote_tolerance_min')) then 'no_quotes_start' end,
-        case when i.pid is not null and r.ps is not null and (r.pe is null or r.me - r.pe > watchlist.cfg_num('outcome.quote_tolerance_min'))
+        case when i.pid is not null and (r.ps is null or r.ms - r.ps > v_tol_min) then 'no_quotes_start' end,
+        case when i.pid is not null and r.ps is not null and (r.pe is null or r.me - r.pe > v_tol_min)
              then case when r.plast <= r.me then 'partial_horizon' else 'no_quotes_end' end end
       ], null) as fatal
     from _oc_item i
     left join _oc_res r using (iid)
-    left join fsum fs using (iid)
-    left join legsrc ls using (iid)
+    left join _oc_fsum fs using (iid)
+    left join _oc_legsrc ls using (iid)
   ), fin as (
     select c.*,
       cardinality(c.fatal) > 0 as quote_missing,

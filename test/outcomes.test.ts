@@ -203,6 +203,24 @@ describe('outcome worker over a simulated history (wl backfill + the worker)', (
     expect(okxPts.map((f: { ts: string; rate: number }) => ({ ts: Date.parse(f.ts), rate: f.rate }))).toEqual(want);
   });
 
+  it('legs beyond the per-pass fetch budget wait for a later pass instead of falling back', async () => {
+    await db.query(`select watchlist.set_config('outcome.history_fetch_max', '1', 'test')`);
+    try {
+      const id = await insertEvent('SOL/USDT:USDT', 'bybit', 'bitget', Date.parse('2026-01-05T22:00:00Z'));
+      const count = async () => (await db.query('select count(*)::int as n from watchlist.future_outcome where event_id = $1', [id])).rows[0].n;
+      const p1 = await runOutcomes(db.pool, set.venues, NOW);
+      expect(p1.fetched).toBe(1);
+      expect(await count()).toBe(0);
+      const p2 = await runOutcomes(db.pool, set.venues, NOW);
+      expect(p2.fetched).toBe(1);
+      expect(await count()).toBe(5); // 15 … 480 fit in the history
+      const { rows } = await db.query('select label from watchlist.future_outcome where event_id = $1 and horizon_min = 480', [id]);
+      expect(rows[0].label.funding_source).toEqual({ short: 'history', long: 'history' });
+    } finally {
+      await db.query(`select watchlist.set_config('outcome.history_fetch_max', '40', 'test')`);
+    }
+  });
+
   it('the paper account settles the same funding into its balance as the outcome sums', async () => {
     const start = Date.parse('2026-01-05T21:00:00Z');
     const end = start + 480 * MIN;

@@ -50,7 +50,8 @@ export async function runOutcomes(db: Queryable, venues: Venue[], now: number): 
       error,
     ]);
   }
-  const { rows } = await db.query('select watchlist.compute_outcomes($1) as n', [at]);
+  // legs on these venues wait for their history (the fetch budget is per pass) rather than fall back
+  const { rows } = await db.query('select watchlist.compute_outcomes($1, $2::text[]) as n', [at, venues.map((v) => v.name)]);
   return { fetched, fetchErrors, written: Number(rows[0].n) };
 }
 
