@@ -10,6 +10,7 @@ import { registerPreflight } from './preflight.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerModel } from './model.ts';
 import { registerReport } from './report.ts';
+import { registerCheck } from './check.ts';
 import { log } from './log.ts';
 import { shutdown } from './lifecycle.ts';
 
@@ -24,6 +25,7 @@ registerPreflight(program);
 registerDoctor(program);
 registerModel(program);
 registerReport(program);
+registerCheck(program);
 
 // a command that fails stops what it started (the embedded PostgreSQL too) before exiting
 program.parseAsync(process.argv).catch(async (e: Error) => {

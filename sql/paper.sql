@@ -107,9 +107,34 @@ create or replace function paper.balance(p_venue text, p_initial numeric default
 returns table (total numeric, free numeric)
 language sql stable set search_path = paper, pg_catalog as $$
   with a as (
-    select coalesce((select initial_balance + realized_pnl - fees from paper.account where venue = p_venue), p_initial) as total
+    select coalesce((select initial_balance + realized_pnl - fees from paper.account where venue = p_venue), p_initial)
+           + coalesce((select sum(amount) from paper.funding_ledger where venue = p_venue), 0) as total
   ), m as (
     select coalesce(sum(abs(size) * entry_price / leverage), 0) as used from paper.position where venue = p_venue and size <> 0
   )
   select a.total, a.total - m.used from a, m
+$$;
+
+-- Funding settled into the paper account (issue 11 item 2): one ledger row per settlement
+-- with a position, − rate × the signed position just before it × its last fill price.
+-- p_points: [{ts (ms), rate}]. Idempotent. Returns the rows added.
+create or replace function paper.settle_funding(p_venue text, p_symbol text, p_points jsonb)
+returns integer language sql set search_path = paper, pg_catalog as $$
+  with t as (
+    select to_timestamp((p ->> 'ts')::float8 / 1000) as ts, (p ->> 'rate')::numeric as rate
+    from jsonb_array_elements(p_points) p
+  ), ins as (
+    insert into paper.funding_ledger (venue, symbol, ts, rate, size, price, amount)
+    select p_venue, p_symbol, t.ts, t.rate, pos.size, pos.price, -(t.rate * pos.size * pos.price)
+    from t cross join lateral (
+      select sum(case when o.side = 'buy' then f.qty else -f.qty end) as size,
+             (array_agg(f.price order by f.ts desc, f.id desc))[1] as price
+      from paper.fill f join paper.venue_order o on o.id = f.order_id
+      where o.venue = p_venue and o.symbol = p_symbol and f.ts < t.ts
+    ) pos
+    where pos.size <> 0
+    on conflict (venue, symbol, ts) do nothing
+    returning 1
+  )
+  select count(*)::int from ins
 $$;

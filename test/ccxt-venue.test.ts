@@ -954,6 +954,28 @@ describe('funding', () => {
       { ts: since + 8 * 3600_000, rate: 0.00009 },
     ]);
   });
+
+  it('fetchFundingHistory (Bybit): 200 rows a page newest first, paged backward by endTime until the window is covered (hourly funding over 10 days)', async () => {
+    const { venue, http } = setup('bybit');
+    const H = 3600_000;
+    const since = Date.parse('2024-05-20T00:00:00Z');
+    const until = since + 240 * H; // 241 hourly settlements: two pages
+    const all = Array.from({ length: 241 }, (_, i) => since + i * H);
+    http.on('GET', '/v5/market/funding/history', (req) => {
+      const lo = Number(req.query['startTime']);
+      const hi = Number(req.query['endTime']);
+      const limit = Number(req.query['limit']);
+      const rows = all.filter((t) => t >= lo && t <= hi).reverse().slice(0, limit);
+      return { json: { retCode: 0, retMsg: 'OK', result: { category: 'linear', list: rows.map((t) => ({ symbol: 'BTCUSDT', fundingRate: String((t - since) / H / 1e6), fundingRateTimestamp: String(t) })) }, time: NOW } };
+    });
+    const pts = await venue.fetchFundingHistory(BTC, since, until);
+    const calls = http.calls.filter((c) => c.path.includes('/v5/market/funding/history'));
+    expect(calls).toHaveLength(2);
+    expect(calls[0].query).toMatchObject({ category: 'linear', symbol: 'BTCUSDT', limit: '200', endTime: String(until) });
+    expect(Number(calls[1].query['endTime'])).toBe(all[241 - 200] - 1);
+    expect(pts.map((p) => p.ts)).toEqual(all);
+    expect(pts[240].rate).toBeCloseTo(0.00024, 12);
+  });
 });
 
 // ---------------------------------------------------------------------------------------

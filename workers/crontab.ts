@@ -9,4 +9,7 @@ export const crontab = [
   '*/3 * * * * reconcile ?max=1',
   '17 3 * * 1 fit_models ?max=1',
   '10 0 * * * daily_summary ?max=1',
+  '*/5 * * * * compute_outcomes ?max=1',
+  '*/5 * * * * data_upkeep ?max=1',
+  '20 0 * * * apply_retention ?max=3',
 ].join('\n');

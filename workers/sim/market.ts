@@ -17,11 +17,11 @@ import { gauss, hashStr, uniform } from './prng.ts';
 import { DEFAULT_SYMBOLS, DEFAULT_VENUES, marketSpec } from './universe.ts';
 import type { SimMarketSpec, SimSymbol, SimVenueSpec } from './universe.ts';
 import { dec, mul, placesOf, toStr } from './decimal.ts';
-import { nextUtcBoundary } from '../venues/funding-schedule.ts';
 import type { FundingInfo, FundingPoint, Level, OrderBook } from '../venues/types.ts';
 
 export const MINUTE_MS = 60_000;
 const DAY_MIN = 1440;
+const DAY_MS = DAY_MIN * MINUTE_MS;
 const ANCHOR_DAYS = 12;
 const OU_HALF_LIFE_MIN = 20;
 const OU_STD = 0.0004;
@@ -286,24 +286,47 @@ export class MarketSim {
   }
 
   // ---- funding --------------------------------------------------------------
+  /** the funding interval in force at a time (a symbol may alternate by UTC day) */
+  fundingIntervalAt(venue: string, symbol: string, ts: number): number {
+    const p = this.#pair(venue, symbol);
+    const alt = p.v.fundingAlternating?.[symbol];
+    if (!alt) return p.spec.fundingIntervalHours;
+    return alt[Math.floor(ts / DAY_MS) % 2 === 0 ? 0 : 1];
+  }
+
   /** predicted rate for the next settlement, as published at a time */
   fundingRateAt(venue: string, symbol: string, ts: number): number {
     const p = this.#pair(venue, symbol);
     const minute = Math.floor(ts / MINUTE_MS);
     const premium = this.basisLog(venue, symbol, minute) - p.offset;
-    const raw = (0.0001 + p.fundingBias + 0.3 * premium) * (p.spec.fundingIntervalHours / 8);
+    const raw = (0.0001 + p.fundingBias + 0.3 * premium) * (this.fundingIntervalAt(venue, symbol, ts) / 8);
     const clamped = Math.max(-0.003, Math.min(0.003, raw));
     return Math.round(clamped * 1e6) / 1e6;
   }
 
+  /**
+   * Settlement times in [since, until]. Each UTC day is one segment with the interval in
+   * force that day; settlements sit on that interval's UTC multiples inside the day
+   * (both 8 h and 4 h divide 24 h, so 00:00 always settles).
+   */
+  settlementTimes(venue: string, symbol: string, since: number, until: number): number[] {
+    const out: number[] = [];
+    for (let day = Math.floor(since / DAY_MS) * DAY_MS; day <= until; day += DAY_MS) {
+      const step = this.fundingIntervalAt(venue, symbol, day) * 3_600_000;
+      for (let t = day; t < day + DAY_MS; t += step) if (t >= since && t <= until) out.push(t);
+    }
+    return out;
+  }
+
   fundingInfo(venue: string, symbol: string, ts: number): FundingInfo {
-    const hours = this.#pair(venue, symbol).spec.fundingIntervalHours;
+    // the next settlement strictly after ts, across a change of interval
+    const next = this.settlementTimes(venue, symbol, ts + 1, ts + 2 * DAY_MS)[0];
     return {
       venue,
       symbol,
       rate: this.fundingRateAt(venue, symbol, ts),
-      intervalHours: hours,
-      nextFundingTime: nextUtcBoundary(ts, hours),
+      intervalHours: this.fundingIntervalAt(venue, symbol, next - 1),
+      nextFundingTime: next,
       asOf: ts,
       scheduleSource: 'sim',
     };
@@ -311,12 +334,6 @@ export class MarketSim {
 
   /** settlements in [since, until]: the rate published the minute before each */
   fundingHistory(venue: string, symbol: string, since: number, until: number): FundingPoint[] {
-    const hours = this.#pair(venue, symbol).spec.fundingIntervalHours;
-    const step = hours * 3_600_000;
-    const out: FundingPoint[] = [];
-    for (let t = Math.ceil(since / step) * step; t <= until; t += step) {
-      out.push({ ts: t, rate: this.fundingRateAt(venue, symbol, t - MINUTE_MS) });
-    }
-    return out;
+    return this.settlementTimes(venue, symbol, since, until).map((t) => ({ ts: t, rate: this.fundingRateAt(venue, symbol, t - MINUTE_MS) }));
   }
 }

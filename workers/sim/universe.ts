@@ -32,6 +32,9 @@ export interface SimVenueSpec {
   fundingIntervalHours: number;
   /** per-symbol funding interval overrides */
   fundingOverrides?: Record<string, number>;
+  /** per-symbol intervals that change over time: [even UTC days, odd UTC days] in hours
+   *  (exchanges move a symbol from 8 h to 4 h funding when it gets volatile, and back) */
+  fundingAlternating?: Record<string, [number, number]>;
 }
 
 const S = (base: string, price: number, depthUsdt: number, volPerMin = 0.0007): SimSymbol => ({
@@ -66,7 +69,7 @@ export const DEFAULT_SYMBOLS: SimSymbol[] = [
 
 export const DEFAULT_VENUES: SimVenueSpec[] = [
   { name: 'binance', takerFee: 0.0005, spreadBps: 1.0, basisOffset: 0, minCostUsdt: 5, tickShift: 0, sizing: 'base', minStepsQty: 1, fundingIntervalHours: 8 },
-  { name: 'okx', takerFee: 0.0005, spreadBps: 1.5, basisOffset: 0.0002, minCostUsdt: null, tickShift: 0, sizing: 'contracts', minStepsQty: 1, fundingIntervalHours: 8 },
+  { name: 'okx', takerFee: 0.0005, spreadBps: 1.5, basisOffset: 0.0002, minCostUsdt: null, tickShift: 0, sizing: 'contracts', minStepsQty: 1, fundingIntervalHours: 8, fundingAlternating: { 'XRP/USDT:USDT': [8, 4] } },
   { name: 'bybit', takerFee: 0.00055, spreadBps: 1.2, basisOffset: -0.0001, minCostUsdt: null, tickShift: 0, sizing: 'base', minStepsQty: 5, fundingIntervalHours: 8, fundingOverrides: { 'DOGE/USDT:USDT': 4 } },
   { name: 'bitget', takerFee: 0.0006, spreadBps: 2.0, basisOffset: 0.0003, minCostUsdt: 5, tickShift: 1, sizing: 'base', minStepsQty: 1, fundingIntervalHours: 8, fundingOverrides: { 'WIF/USDT:USDT': 4, 'PEPE/USDT:USDT': 1 } },
 ];

@@ -11,6 +11,9 @@ import { manual_order } from './manual_order.ts';
 import { convert_fees } from './convert_fees.ts';
 import { fit_models } from './fit_models.ts';
 import { daily_summary } from './daily_summary.ts';
+import { compute_outcomes } from './compute_outcomes.ts';
+import { data_upkeep } from './data_upkeep.ts';
+import { apply_retention } from './apply_retention.ts';
 
 export const taskList: TaskList = {
   roll_partitions,
@@ -24,4 +27,7 @@ export const taskList: TaskList = {
   convert_fees,
   fit_models,
   daily_summary,
+  compute_outcomes,
+  data_upkeep,
+  apply_retention,
 };

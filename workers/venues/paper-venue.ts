@@ -36,7 +36,9 @@ import { paperPosition } from '../sql/paper/position.ts';
 import { paperPositions } from '../sql/paper/positions.ts';
 import { paperSetLeverage } from '../sql/paper/set_leverage.ts';
 import { paperBalance } from '../sql/paper/balance.ts';
-import { paperFundingPayment } from '../sql/paper/funding_payment.ts';
+import { paperFirstFills } from '../sql/paper/first_fills.ts';
+import { paperSettleFunding } from '../sql/paper/settle_funding.ts';
+import { paperFundingLedger } from '../sql/paper/funding_ledger.ts';
 
 /** the ledger's database handle; every call on it is a typed wrapper in workers/sql/paper/ */
 export type Queryable = SqlClient;
@@ -382,6 +384,7 @@ export class PaperVenue implements Venue {
 
   async fetchBalance(): Promise<Balance> {
     await this.#gate('fetchBalance');
+    await this.settleFunding();
     const b = await paperBalance(this.#db, { venue: this.name, initial: this.#initial });
     return { venue: this.name, currency: 'USDT', total: b.total, free: b.free };
   }
@@ -389,20 +392,34 @@ export class PaperVenue implements Venue {
   // ---- money in one currency ------------------------------------------------
 
   /**
-   * What the paper account paid or received at each settlement of the source's funding
-   * history: − rate × the signed position just before the settlement × the last fill price
-   * (a long pays a positive rate, a short receives it), in numeric from the ledger.
+   * Settle funding into the ledger (paper.funding_ledger, counted in the balance): every
+   * settlement of the source's funding history since this account's first fill on a symbol,
+   * at the position held just before it: − rate × signed size × the position's last fill
+   * price (a long pays a positive rate, a short receives it), in numeric. Idempotent (one row
+   * per settlement), run before the balance or the funding payments are read, so the account
+   * has settled at its schedule whenever anyone looks.
    */
+  async settleFunding(): Promise<number> {
+    const now = this.#now();
+    let n = 0;
+    for (const r of await paperFirstFills(this.#db, this.name)) {
+      const points = await this.source.fetchFundingHistory(r.symbol, r.first_fill, now);
+      if (!points.length) continue;
+      n += await paperSettleFunding(this.#db, {
+        venue: this.name,
+        symbol: r.symbol,
+        points: points.map((p) => ({ ts: p.ts, rate: numberToPlain(p.rate) })),
+      });
+    }
+    return n;
+  }
+
+  /** What the paper account paid or received at each settlement in [since, until] (its funding ledger). */
   async fetchFundingPayments(symbol: string, since: number, until: number): Promise<FundingPayment[]> {
     await this.#gate('fetchFundingHistory');
-    const rates = await this.source.fetchFundingHistory(symbol, since, until);
-    const out: FundingPayment[] = [];
-    for (const r of rates) {
-      const paid = await paperFundingPayment(this.#db, { venue: this.name, symbol, ts: r.ts, rate: numberToPlain(r.rate) });
-      const amount = toStr(dec(paid));
-      if (!isZero(dec(amount))) out.push({ id: `${this.name}-${symbol}-${r.ts}`, ts: r.ts, amount, currency: 'USDT' });
-    }
-    return out;
+    await this.settleFunding();
+    const rows = await paperFundingLedger(this.#db, { venue: this.name, symbol, since, until });
+    return rows.map((r) => ({ id: `${this.name}-${symbol}-${r.ts}`, ts: r.ts, amount: toStr(dec(r.amount)), currency: 'USDT' }));
   }
 
   /** paper fees are charged in USDT unless the feeCoin fault says otherwise (priced at its price); another coin at the source's book mid (labelled) */

@@ -1,0 +1,56 @@
+// `wl check data`: the plan's acceptance gates for backtesting (outcome coverage of due
+// events, raw↔event join at the decision time, funding schedule missing rate, prediction
+// coverage) as one table; exit 1 when a gate fails. `wl outcomes`: one pass of the outcome
+// worker now. Thresholds are settings (check.*, outcome.*).
+import type { Command } from 'commander';
+import pg from 'pg';
+import { openMigrated } from './db.ts';
+import { onShutdown, shutdown } from './lifecycle.ts';
+import type { Queryable } from '../workers/venues/paper-venue.ts';
+
+export interface GateRow { gate: string; value: number | null; threshold: number; ok: boolean; n: number; detail: string }
+
+export async function checkData(db: Queryable, now?: Date): Promise<{ ok: boolean; rows: GateRow[]; table: string }> {
+  const { rows } = await db.query('select gate, value, threshold, ok, n::int as n, detail from watchlist.check_data($1)', [
+    (now ?? new Date()).toISOString(),
+  ]);
+  const gates = rows as GateRow[];
+  const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)} %`);
+  const lines = [
+    ['gate', 'value', 'threshold', 'n', 'result', 'what'],
+    ...gates.map((g) => [g.gate, pct(g.value), pct(g.threshold), String(g.n), g.ok ? 'ok' : 'FAILED', g.detail]),
+  ];
+  const w = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+  const table = lines.map((l) => l.map((c, i) => (i === l.length - 1 ? c : c.padEnd(w[i]))).join('  ')).join('\n');
+  return { ok: gates.every((g) => g.ok), rows: gates, table };
+}
+
+export function registerCheck(program: Command) {
+  const check = program.command('check').description('data checks');
+  check
+    .command('data')
+    .description("the plan's acceptance gates (outcome coverage, raw↔event join, funding schedule, prediction coverage); exit 1 when one fails")
+    .action(async () => {
+      const db = await openMigrated();
+      const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+      onShutdown('pool', () => pool.end());
+      const r = await checkData(pool);
+      process.stdout.write(r.table + '\n');
+      await shutdown(r.ok ? 0 : 1);
+    });
+  program
+    .command('outcomes')
+    .description('one pass of the outcome worker now (funding history from the configured venues, then every due outcome)')
+    .action(async () => {
+      const db = await openMigrated();
+      const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+      onShutdown('pool', () => pool.end());
+      const { buildVenues } = await import('../workers/venues/registry.ts');
+      const set = await buildVenues({ db: pool });
+      onShutdown('venues', () => set.close());
+      const { runOutcomes } = await import('../workers/tasks/compute_outcomes.ts');
+      const r = await runOutcomes(pool, set.venues, Date.now());
+      process.stdout.write(`outcomes: ${r.written} written, ${r.fetched} funding histories fetched, ${r.fetchErrors} failed\n`);
+      await shutdown(0);
+    });
+}

@@ -1,0 +1,59 @@
+// Every 5 minutes: forward outcomes of due events. Asks SQL which legs' horizons no funding
+// history covers yet, fetches those from the venues this worker runs (a failed fetch is
+// recorded and the leg falls back to the recorded schedule), then one SQL pass computes
+// and upserts every due (event, horizon) (watchlist.compute_outcomes).
+import type { Task } from 'graphile-worker';
+import { z } from 'zod';
+import { perCallClient, type SqlClient } from '../sql/client.ts';
+import { outcomeFundingNeeds } from '../sql/outcome_funding_needs.ts';
+import { recordFundingHistory } from '../sql/record_funding_history.ts';
+import { computeOutcomes } from '../sql/compute_outcomes.ts';
+import type { Venue } from '../venues/types.ts';
+import { sharedVenues } from '../venues/registry.ts';
+
+const Point = z.object({ ts: z.number().int().positive(), rate: z.number().finite().gt(-1).lt(1) });
+
+export interface OutcomePass {
+  fetched: number;
+  fetchErrors: number;
+  written: number;
+}
+
+export async function runOutcomes(db: SqlClient, venues: Venue[], now: number): Promise<OutcomePass> {
+  const at = new Date(now).toISOString();
+  let fetched = 0;
+  let fetchErrors = 0;
+  for (const n of await outcomeFundingNeeds(db, at)) {
+    const venue = venues.find((v) => v.name === n.venue);
+    if (!venue) continue; // not run here: the recorded schedule or a rule applies
+    let points: z.output<typeof Point>[] = [];
+    let error: string | null = null;
+    try {
+      points = z.array(Point).parse(await venue.fetchFundingHistory(n.symbol, n.from_ms, n.to_ms));
+      fetched++;
+    } catch (e) {
+      error = `${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`.slice(0, 500);
+      fetchErrors++;
+    }
+    await recordFundingHistory(db, {
+      venue: n.venue,
+      symbol: n.symbol,
+      from: new Date(n.from_ms).toISOString(),
+      to: new Date(n.to_ms).toISOString(),
+      points,
+      source: `history:${(venue as { mode?: string }).mode ?? 'live'}`,
+      error,
+    });
+  }
+  // legs on these venues wait for their history (the fetch budget is per pass) rather than fall back
+  const written = await computeOutcomes(db, at, venues.map((v) => v.name));
+  return { fetched, fetchErrors, written };
+}
+
+export const compute_outcomes: Task = async (_payload, { withPgClient, logger }) => {
+  const db = perCallClient(withPgClient);
+  const set = await sharedVenues(db);
+  const r = await runOutcomes(db, set.venues, set.clock.now());
+  if (r.fetchErrors) logger.warn(`compute_outcomes: ${r.fetchErrors} funding-history fetches failed (schedule fallback)`);
+  if (r.written) logger.info(`compute_outcomes: ${r.written} outcomes, ${r.fetched} histories fetched`);
+};
