@@ -17,9 +17,10 @@ const { clearAllPools } = createRequire(import.meta.url)('graphile-migrate/dist/
 
 const sqlDir = path.join(repoRoot, 'sql');
 // roles before anything that grants; grants after everything they grant on;
-// ensure_trigger (defer_ddl.sql) before any file that declares a trigger
+// ensure_trigger (defer_ddl.sql) before any file that declares a trigger; the API's
+// comments (api.sql) after everything they describe, so theirs are the ones in force
 const FIRST = ['roles.sql', 'defer_ddl.sql'];
-const LAST = ['grants.sql'];
+const LAST = ['api.sql', 'grants.sql'];
 
 export async function sqlFiles(): Promise<string[]> {
   const all = (await readdir(sqlDir)).filter((f) => f.endsWith('.sql')).sort();
