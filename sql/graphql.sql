@@ -6,8 +6,6 @@
 --   watchlist.live_trade_signal_{latest_sample,current_spread,current_pnl_est,
 --   held_seconds,take_profit_pnl,take_profit_spread}(live_trade_signal),
 --   watchlist.pair_spread_series(symbol, short venue, long venue, hours).
--- Smart-tag comments on: columns of watch_signal_event (filterable in GraphQL without
---   an index of their own).
 
 -- The role the request runs as (wl_reader anonymous, wl_trader with the credential):
 -- the pages use it to enable or disable the trading buttons.
@@ -97,13 +95,6 @@ language sql stable parallel safe as $$
     and s.mid > 0 and l.mid > 0
   order by 1
 $$;
-
--- The event browser filters by these; the table is small next to the raw minutes.
-comment on column watchlist.watch_signal_event.status is E'@behavior +filterBy +orderBy';
-comment on column watchlist.watch_signal_event.signal_type is E'@behavior +filterBy +orderBy';
-comment on column watchlist.watch_signal_event.leg_a_exchange is E'@behavior +filterBy';
-comment on column watchlist.watch_signal_event.leg_b_exchange is E'@behavior +filterBy';
-comment on column watchlist.watch_signal_event.end_ts is E'@behavior +filterBy +orderBy';
 
 -- An event's features_agg as of now (scalar summaries are kept in typed arrays
 -- while it is open): the `features` computed column.
