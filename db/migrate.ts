@@ -64,13 +64,19 @@ const quietLogger = (log: (m: string) => void) =>
     else if (/migration/i.test(message)) log(message.replace(/^graphile-migrate: /, ''));
   });
 
+/** what follows the committed migrations: graphile-worker's schema, then sql/ (also graphile-migrate's hook, .gmrc) */
+export async function applyDefinitions(url: string, log: (m: string) => void = () => {}) {
+  await workerMigrations({ connectionString: url, logger: undefined });
+  await applySqlDir(url, log);
+}
+
 export async function migrateDatabase(url: string, log: (m: string) => void = () => {}) {
+  // committed migrations only: migrations/current.sql is work in progress (npm run migrate:watch)
   await gmMigrate({
     connectionString: url,
     migrationsFolder: path.join(repoRoot, 'migrations'),
     logger: quietLogger(log),
   } as never);
   clearAllPools();
-  await workerMigrations({ connectionString: url, logger: undefined });
-  await applySqlDir(url, log);
+  await applyDefinitions(url, log);
 }
