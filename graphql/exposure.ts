@@ -4,16 +4,17 @@
 // without this every internal helper (normCdf, slotsSum, partitionUpperBound, …)
 // would become a root field the moment someone created it.
 //
-//   comment on table    watchlist.x is E'What x is.\n@api';   -- read-only: list, by key, relations
-//   comment on view     watchlist.v_x is E'…\n@api';
-//   comment on function watchlist.f(…) is E'…\n@api';         -- query, mutation or computed column
+//   comment on table    watchlist.x is E'@api\nWhat x is.';    -- read-only: list, by key, relations
+//   comment on view     watchlist.v_x is E'@api\n…';
+//   comment on function watchlist.f(…) is E'@api\n…';          -- query, mutation or computed column
 //
-// Functions without the tag are dropped in the gather phase, before PostGraphile
-// builds codecs for them: internal functions taking `record` arguments (gate_admit,
-// gate_ignore) then print no "Could not build PgCodec" warning. Tables and views
-// without the tag keep their type (a computed column or relation may still return
-// one) but get no root field, relation, or mutation. Tagged tables are read-only:
-// writes go through the trader functions, never through generated CRUD.
+// (Smart tags come before the description: PostGraphile stops reading tags at the
+// first line that is not one.) Functions without the tag are dropped in the gather
+// phase, before PostGraphile builds codecs for them: internal functions taking
+// `record` arguments (gate_admit, gate_ignore) then print no "Could not build PgCodec"
+// warning. Tables and views without the tag keep a type only where an exposed field
+// returns one, with no root field, lookup, relation or mutation. Tagged tables are
+// read-only: writes go through the trader functions, never through generated CRUD.
 // CONVENTIONS.md says how to expose something; sql/api.sql holds the tags.
 import type { PgProc } from 'pg-introspection';
 
