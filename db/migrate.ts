@@ -17,10 +17,11 @@ const { clearAllPools } = createRequire(import.meta.url)('graphile-migrate/dist/
 
 const sqlDir = path.join(repoRoot, 'sql');
 // roles before anything that grants; grants after everything they grant on;
-// ensure_trigger (defer_ddl.sql) before any file that declares a trigger;
-// the shared rules (rules.sql) before the views that call them
+// ensure_trigger (defer_ddl.sql) before any file that declares a trigger; the shared
+// rules (rules.sql) before the views that call them; the API's comments (api.sql) after
+// everything they describe, so theirs are the ones in force
 const FIRST = ['roles.sql', 'defer_ddl.sql', 'rules.sql'];
-const LAST = ['grants.sql'];
+const LAST = ['api.sql', 'grants.sql'];
 
 export async function sqlFiles(): Promise<string[]> {
   const all = (await readdir(sqlDir)).filter((f) => f.endsWith('.sql')).sort();
@@ -64,13 +65,19 @@ const quietLogger = (log: (m: string) => void) =>
     else if (/migration/i.test(message)) log(message.replace(/^graphile-migrate: /, ''));
   });
 
+/** what follows the committed migrations: graphile-worker's schema, then sql/ (also graphile-migrate's hook, .gmrc) */
+export async function applyDefinitions(url: string, log: (m: string) => void = () => {}) {
+  await workerMigrations({ connectionString: url, logger: undefined });
+  await applySqlDir(url, log);
+}
+
 export async function migrateDatabase(url: string, log: (m: string) => void = () => {}) {
+  // committed migrations only: migrations/current.sql is work in progress (npm run migrate:watch)
   await gmMigrate({
     connectionString: url,
     migrationsFolder: path.join(repoRoot, 'migrations'),
     logger: quietLogger(log),
   } as never);
   clearAllPools();
-  await workerMigrations({ connectionString: url, logger: undefined });
-  await applySqlDir(url, log);
+  await applyDefinitions(url, log);
 }

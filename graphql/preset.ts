@@ -1,4 +1,6 @@
-// The PostGraphile V5 preset: the `watchlist` schema as GraphQL.
+// The PostGraphile V5 preset: what schema `watchlist` exposes as GraphQL. Default-deny:
+// only tables, views and functions whose comment carries `@api` (graphql/exposure.ts,
+// sql/api.sql) are in the API.
 // Amber is GRANT-aware and the schema is built once, so it is introspected as the
 // most privileged role the server serves (wl_trader): the trader functions appear
 // as mutations, and PostgreSQL itself refuses them to anonymous requests, which
@@ -12,6 +14,7 @@ import { ANONYMOUS_SESSION_OPTIONS, makeAuthenticator, pgSettingsFor } from './a
 import { maskError } from './errors.ts';
 import { limitsFromEnv, makeLimitsPlugin, type Limits } from './limits.ts';
 import { SubscriptionsPlugin } from './subscriptions.ts';
+import { ApiExposurePlugin } from './exposure.ts';
 
 export interface PresetOptions {
   /** connection string of a user that may SET ROLE wl_reader / wl_trader */
@@ -36,7 +39,7 @@ export function makePreset(opts: PresetOptions): GraphileConfig.Preset {
   const viewerOf = makeAuthenticator(opts.traderToken ?? process.env.WL_TRADER_TOKEN);
   return {
     extends: [PostGraphileAmberPreset, PostGraphileConnectionFilterPreset],
-    plugins: [SubscriptionsPlugin, makeLimitsPlugin(limitsFromEnv(process.env, opts.limits))],
+    plugins: [ApiExposurePlugin, SubscriptionsPlugin, makeLimitsPlugin(limitsFromEnv(process.env, opts.limits))],
     pgServices: [
       makePgService({
         connectionString: opts.url,

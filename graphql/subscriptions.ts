@@ -46,33 +46,53 @@ export const SubscriptionsPlugin = extendSchema((build) => {
     typeDefs: gql`
       """A NOTIFY on channel live_trade: a trade's status, a spread sample, an order, an exit, a config change or a manual order."""
       type LiveTradeNotification {
+        "What changed: signal_status, sample, order, exit, config, manual_order, …"
         type: String
+        "The trade it concerns, if any."
         signalId: BigInt
+        "The trade's new status (signal_status)."
         status: String
+        "The whole NOTIFY payload (ids and small fields only; read rows through the links)."
         payload: JSON
+        "The trade, read when the notification arrives."
         liveTradeSignal: LiveTradeSignal
       }
       """A NOTIFY on channel live_trade_error."""
       type LiveTradeErrorNotification {
+        "What happened (error)."
         type: String
+        "The live_trade_error row."
         errorId: BigInt
+        "The trade it concerns, if any."
         signalId: BigInt
+        "Where in the loop it happened."
         stage: String
+        "The venue involved, if any."
         venue: String
+        "The whole NOTIFY payload."
         payload: JSON
+        "The error row, read when the notification arrives."
         liveTradeError: LiveTradeError
       }
-      """A NOTIFY on channel watchlist_signal: an event opened or closed."""
+      """A NOTIFY on channel watchlist_signal: an event opened or closed, or raw rows were rejected."""
       type WatchlistSignalNotification {
+        "event_open, event_close or raw_rejected."
         type: String
+        "The event, for event_open / event_close."
         eventId: BigInt
+        "The event's symbol."
         symbol: String
+        "The whole NOTIFY payload."
         payload: JSON
+        "The event, read when the notification arrives."
         watchSignalEvent: WatchSignalEvent
       }
       extend type Subscription {
+        "Every change of the live loop (NOTIFY live_trade): trade status, samples, orders, exits, config, manual orders."
         liveTrade: LiveTradeNotification
+        "Every error the live loop records (NOTIFY live_trade_error)."
         liveTradeError: LiveTradeErrorNotification
+        "Events opening and closing, and raw rows rejected (NOTIFY watchlist_signal)."
         watchlistSignal: WatchlistSignalNotification
       }
     `,

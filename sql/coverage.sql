@@ -49,5 +49,3 @@ from (
   from legs group by 1, 2, 3, 4
 ) c;
 
-comment on view watchlist.v_prediction_coverage is
-  'Share of Type B raw rows / events (last 7 days) with a 240m pnl_hat, and missing-factor reasons, per hour, leg venue and symbol.';

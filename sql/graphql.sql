@@ -1,13 +1,12 @@
 -- What the GraphQL API (PostGraphile V5, graphql/preset.ts) needs beyond the tables:
 -- computed columns (stable functions named <table>_<field>(row) become fields of
--- that table's type), a few read helpers for the pages, and smart tags.
+-- that table's type), a few read helpers for the pages, and column behaviours.
+-- What is exposed, and its description, is in sql/api.sql (the `@api` tag).
 -- Owns: no tables. Functions: watchlist.viewer_role(),
 --   watchlist.live_trade_signal_{latest_sample,current_spread,current_pnl_est,
 --   held_seconds,take_profit_pnl,take_profit_spread,is_active,is_finished}(live_trade_signal),
 --   take_profit_spread_at, live_trade_spread_sample_take_profit_spread, trade_history,
 --   watchlist.pair_spread_series(symbol, short venue, long venue, hours).
--- Smart-tag comments on: future_outcome, live_trade_error, live_trade_signal, and
---   columns of watch_signal_event (filterable in GraphQL without an index of their own).
 
 -- The role the request runs as (wl_reader anonymous, wl_trader with the credential):
 -- the pages use it to enable or disable the trading buttons.
@@ -15,7 +14,6 @@ create or replace function watchlist.viewer_role() returns text
 language sql stable parallel safe as $$
   select current_user::text
 $$;
-comment on function watchlist.viewer_role() is 'The database role this request runs as: wl_reader (anonymous) or wl_trader.';
 
 -------------------------------------------------------------------------------
 -- Computed columns of a live trade. Each reads one row through
@@ -26,7 +24,6 @@ language sql stable parallel safe as $$
   select x.* from watchlist.live_trade_spread_sample x
   where x.signal_id = s.id order by x.ts desc limit 1
 $$;
-comment on function watchlist.live_trade_signal_latest_sample(watchlist.live_trade_signal) is 'The newest spread sample of this trade.';
 
 create or replace function watchlist.live_trade_signal_current_spread(s watchlist.live_trade_signal)
 returns double precision
@@ -34,8 +31,6 @@ language sql stable parallel safe as $$
   select x.spread from watchlist.live_trade_spread_sample x
   where x.signal_id = s.id order by x.ts desc limit 1
 $$;
-comment on function watchlist.live_trade_signal_current_spread(watchlist.live_trade_signal) is
-  'Executable exit spread log(short ask / long bid) of the newest sample.';
 
 create or replace function watchlist.live_trade_signal_current_pnl_est(s watchlist.live_trade_signal)
 returns double precision
@@ -43,8 +38,6 @@ language sql stable parallel safe as $$
   select x.pnl_est from watchlist.live_trade_spread_sample x
   where x.signal_id = s.id order by x.ts desc limit 1
 $$;
-comment on function watchlist.live_trade_signal_current_pnl_est(watchlist.live_trade_signal) is
-  'Estimated PnL (fraction of notional) if closed at the newest sample.';
 
 create or replace function watchlist.live_trade_signal_held_seconds(s watchlist.live_trade_signal)
 returns integer
@@ -52,8 +45,6 @@ language sql stable parallel safe as $$
   select case when s.opened_at is null then null
     else extract(epoch from coalesce(s.closed_at, now()) - s.opened_at)::int end
 $$;
-comment on function watchlist.live_trade_signal_held_seconds(watchlist.live_trade_signal) is
-  'Seconds since the trade opened (until it closed, once closed).';
 
 -- The take-profit target as sql/monitor.sql decides it (the rule: sql/rules.sql).
 create or replace function watchlist.live_trade_signal_take_profit_pnl(s watchlist.live_trade_signal)
@@ -61,8 +52,6 @@ returns double precision
 language sql stable parallel safe as $$
   select watchlist.take_profit_pnl(s)
 $$;
-comment on function watchlist.live_trade_signal_take_profit_pnl(watchlist.live_trade_signal) is
-  'pnl_est at which the trade takes profit: take-profit ratio × pnl_hat.';
 
 -- The chart's take-profit line, exact: the monitor closes when a sample's
 -- pnl_est >= take_profit_pnl (trade_exit_reason, sql/monitor.sql), and a sample's pnl_est
@@ -169,24 +158,6 @@ language sql stable parallel safe as $$
     and s.mid > 0 and l.mid > 0
   order by 1
 $$;
-comment on function watchlist.pair_spread_series(text, text, text, int) is
-  'Minute spread log(short mid / long mid) of a venue pair over the last p_hours (max 48): pair_minute, else market_snapshot.';
-
--------------------------------------------------------------------------------
--- Relations without a foreign key in the schema, declared for GraphQL.
-comment on table watchlist.future_outcome is
-  E'Forward performance of an event at each horizon.\n@foreignKey (event_id) references watchlist.watch_signal_event (id)';
-comment on table watchlist.live_trade_error is
-  E'Every error of the live loop, with its stage and venue.\n@foreignKey (signal_id) references watchlist.live_trade_signal (id)';
-comment on table watchlist.live_trade_signal is
-  E'A signal admitted or ignored by the gate, and the trade it became.\n@foreignKey (event_id) references watchlist.watch_signal_event (id)';
-
--- The event browser filters by these; the table is small next to the raw minutes.
-comment on column watchlist.watch_signal_event.status is E'@behavior +filterBy +orderBy';
-comment on column watchlist.watch_signal_event.signal_type is E'@behavior +filterBy +orderBy';
-comment on column watchlist.watch_signal_event.leg_a_exchange is E'@behavior +filterBy';
-comment on column watchlist.watch_signal_event.leg_b_exchange is E'@behavior +filterBy';
-comment on column watchlist.watch_signal_event.end_ts is E'@behavior +filterBy +orderBy';
 
 -- An event's features_agg as of now (scalar summaries are kept in typed arrays
 -- while it is open): the `features` computed column.
@@ -194,4 +165,3 @@ create or replace function watchlist.watch_signal_event_features(e watchlist.wat
 language sql stable parallel safe as $$
   select watchlist.event_features(e)
 $$;
-comment on function watchlist.watch_signal_event_features(watchlist.watch_signal_event) is 'features_agg as of now: meta snapshots plus first/last/min/max/mean of the core scalars.';

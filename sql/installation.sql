@@ -82,7 +82,5 @@ begin
   return v_n;
 end $$;
 
-comment on function watchlist.acknowledge_foreign_activity(text, text) is
-  'Operator acknowledgement that another installation (or this one before a database wipe) trades this venue account; new trades on the venue resume.';
 comment on function watchlist.venue_trading_block(text) is
   'Why new trades on a venue are refused (unacknowledged foreign activity), or null.';

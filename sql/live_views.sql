@@ -132,7 +132,5 @@ select coalesce(e.venue, o.venue) as venue, coalesce(e.hour, o.hour) as hour,
        coalesce(o.failed_orders, 0)::float8 / nullif(o.orders, 0) as order_failure_rate
 from errs e full join ords o on o.venue = e.venue and o.hour = e.hour;
 
-comment on view watchlist.v_pnl_daily is 'Realised PnL per UTC day of the exit: trades, rollbacks (partial_failed trades'' realised loss), PnL, fees and funding in USDT, win rate, and how many PnLs are incomplete (a leg unknown or a fee unconverted).';
-comment on view watchlist.v_pnl_by_pair is 'Realised PnL per symbol and venue pair (short, long): trades, rollbacks, PnL in USDT, mean PnL fraction, win rate, incomplete PnLs.';
 comment on view watchlist.v_pnl_summary is 'All finished trades at once: trades, rollbacks, wins, losses, realised PnL, fees and funding in USDT, win rate, mean realised and predicted PnL fraction, best and worst trade in USDT, first and last close, incomplete PnLs.';
 comment on view watchlist.v_pnl_by_venue is 'Per venue, the legs of finished trades traded there: trades, rollbacks, leg PnL in USDT (sells − buys − fees in USDT, before funding), fees in USDT, fills with a fee not yet in USDT, traded volume in USDT.';

@@ -89,7 +89,6 @@ from watchlist.live_trade_fill f
 join watchlist.live_trade_order o on o.id = f.order_id
 where o.purpose = 'manual'
 group by o.exchange, o.symbol;
-comment on view watchlist.v_manual_position is 'Signed base quantity manual orders hold per venue and symbol (their fills); kill switch 2 flattens it.';
 
 -- Kill switch 2: a reduce-only close of exactly what manual orders hold, per venue and
 -- symbol, less what closes already pending will take (so a second call adds nothing).

@@ -138,10 +138,6 @@ create or replace view watchlist.v_raw_rejections as
          (array_agg(r.row_data order by r.id desc))[1] as last_row
   from watchlist.watch_signal_raw_rejected r
   group by 1, 2, 3;
-comment on view watchlist.v_raw_rejections is
-  'Raw rows the guard diverted, per hour, reason and writing role, with the latest rejected row.';
-comment on table watchlist.watch_signal_raw_rejected is
-  'Raw rows a writer sent that cannot be true (future timestamp, unknown venue, non-finite factor, bad price), kept with the reason instead of being stored in watch_signal_raw.';
 comment on column watchlist.watch_signal_raw_rejected.row_data is 'The row as the writer sent it (NaN / Infinity as strings).';
 comment on column watchlist.watch_signal_raw_rejected.reason is 'future_ts, unknown_venue:<column>, non_finite:<column>, bad_price:<column> or bad_volume.';
 comment on column watchlist.watch_signal_raw_rejected.writer is 'The database role of the session that sent it.';

@@ -142,7 +142,5 @@ select s.key, s.type, s.unit, coalesce(c.value, s.default_value) as value, s.def
 from watchlist.setting s left join watchlist.strategy_config c on c.key = s.key
 order by s.key;
 
-comment on table watchlist.setting is 'The settings registry: every knob, its type, unit, default and allowed range or values. Values are changed with set_config().';
 comment on column watchlist.setting.max_key is 'the upper bound is the current value of this other setting';
 comment on column watchlist.setting.needs_restart is 'the value is read once at process start';
-comment on view watchlist.v_settings is 'Every setting with the value in force, its default and what it accepts.';

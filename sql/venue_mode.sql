@@ -25,8 +25,6 @@ $$;
 comment on function watchlist.record_venue_modes(text, jsonb) is
   'Called by the worker at start: its venues and how each trades (live, sandbox, shadow, paper).';
 
-comment on table watchlist.venue_mode is
-  'How each venue of the running worker trades, written when the worker starts: live (real orders with the account''s keys), sandbox (the exchange''s demo/testnet), shadow (real books, simulated fills) or paper (simulated market).';
 comment on column watchlist.venue_mode.venue is 'Venue name (binance, okx, bybit, bitget, …).';
 comment on column watchlist.venue_mode.mode is 'live, sandbox, shadow or paper.';
 comment on column watchlist.venue_mode.requested_mode is 'WL_VENUE_MODE the worker started with: auto, paper, shadow or live.';

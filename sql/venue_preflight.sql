@@ -56,8 +56,6 @@ language sql stable as $$
   from watchlist.venue_preflight where venue = p_venue and not ok
 $$;
 
-comment on table watchlist.venue_preflight is
-  'Latest preflight of each venue, one row per check (position_mode, margin_mode, leverage, clock, key_permissions). A venue with a failed check is not traded.';
 comment on column watchlist.venue_preflight.venue is 'Venue name (binance, okx, bybit, bitget or a paper venue).';
 comment on column watchlist.venue_preflight."check" is 'The check: position_mode, margin_mode, leverage, clock, key_permissions (paper venues: paper).';
 comment on column watchlist.venue_preflight.ok is 'True when the check passed.';

@@ -32,5 +32,3 @@ language sql stable parallel safe as $$
   select exists (select 1 from watchlist.worker_venue where venue = p_venue)
 $$;
 
-comment on table watchlist.worker_venue is 'The venues the worker process runs (from WL_VENUES), written at worker start.';
-comment on table watchlist.venue_market is 'The markets (unified symbols) each running venue loaded at worker start.';

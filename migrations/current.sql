@@ -1,0 +1,3 @@
+-- Work in progress: the next committed migration (see CONVENTIONS.md).
+-- Idempotent statements only (if not exists / add column if not exists): `npm run migrate:watch`
+-- re-runs this file on every save. `npm run migrate:commit -- --message <name>` commits it.
