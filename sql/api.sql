@@ -139,6 +139,41 @@ comment on function watchlist.acknowledge_foreign_activity(text, text) is
   E'@api\nOperator acknowledgement that another installation (or this one before a database wipe) trades this venue account; new trades on the venue resume.';
 
 -------------------------------------------------------------------------------
+-- Exposed with the description written beside their definition: the marker is added
+-- here, so this list is still the one place that decides what GraphQL shows.
+do $api$
+declare
+  o record;
+  d text;
+begin
+  for o in select * from (values
+    -- research (sql/research.sql, sql/outcomes.sql)
+    ('table', 'watchlist.research_report'), ('table', 'watchlist.pnl_model_activation'),
+    ('table', 'watchlist.funding_settlement'),
+    ('view', 'watchlist.v_trade_predicted_vs_realised'), ('view', 'watchlist.v_trade_calibration'),
+    ('view', 'watchlist.v_research_latest'),
+    -- the cockpit (sql/live_views.sql, sql/balances.sql, sql/graphql.sql, sql/force_enter.sql)
+    ('view', 'watchlist.v_pnl_summary'), ('view', 'watchlist.v_pnl_by_venue'), ('view', 'watchlist.v_venue_equity'),
+    ('table', 'watchlist.venue_balance'), ('table', 'watchlist.status_set'),
+    ('function', 'watchlist.trade_history(text, text, text, text, text)'),
+    ('function', 'watchlist.live_trade_spread_sample_take_profit_spread(watchlist.live_trade_spread_sample)'),
+    ('function', 'watchlist.live_trade_signal_is_active(watchlist.live_trade_signal)'),
+    ('function', 'watchlist.live_trade_signal_is_finished(watchlist.live_trade_signal)'),
+    ('function', 'watchlist.force_enter(text, text, text, text)')
+  ) v(kind, name) loop
+    d := case when o.kind = 'function' then obj_description(o.name::regprocedure, 'pg_proc')
+              else obj_description(o.name::regclass, 'pg_class') end;
+    if d is null then
+      raise exception '% % is exposed but has no description', o.kind, o.name;
+    end if;
+    if d not like E'@api\n%' then
+      execute format('comment on %s %s is %L', o.kind, o.name, E'@api\n' || d);
+    end if;
+  end loop;
+end
+$api$;
+
+-------------------------------------------------------------------------------
 -- Columns of exposed tables and views (their GraphQL field descriptions), where the
 -- file that creates them has none. One row per column; a column that no longer
 -- exists is skipped, so a rename elsewhere never fails the migrate (the description

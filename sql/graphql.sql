@@ -114,7 +114,7 @@ language sql stable parallel safe as $$
   select watchlist.trade_is_active(s.status)
 $$;
 comment on function watchlist.live_trade_signal_is_active(watchlist.live_trade_signal) is
-  'True while the trade holds its symbol and counts against the limits (status set ''active'' in watchlist.status_set).';
+  E'@behavior +filterBy\nTrue while the trade holds its symbol and counts against the limits (status set ''active'' in watchlist.status_set).';
 
 create or replace function watchlist.live_trade_signal_is_finished(s watchlist.live_trade_signal)
 returns boolean
@@ -122,7 +122,7 @@ language sql stable parallel safe as $$
   select watchlist.trade_is_finished(s.status)
 $$;
 comment on function watchlist.live_trade_signal_is_finished(watchlist.live_trade_signal) is
-  'True once the trade will not change again (status set ''finished'' in watchlist.status_set).';
+  E'@behavior +filterBy\nTrue once the trade will not change again (status set ''finished'' in watchlist.status_set).';
 
 -------------------------------------------------------------------------------
 -- (an earlier development version; the scanner keeps predictions in meta.pnl_regression)

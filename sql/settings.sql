@@ -60,7 +60,6 @@ insert into watchlist.setting as t (key, type, unit, default_value, min_value, m
   ('model.min_test_n', 'integer', 'events', '20', 5, 10000000, null, null, null, false, false, 'fewer out-of-sample outcomes than this: the fit is recorded too_thin'),
   ('model.calib_bins', 'integer', 'bins', '10', 2, 100, null, null, null, false, false, 'pnl_hat bins of the out-of-sample win_prob calibration'),
   ('model.auto_activate', 'boolean', null, 'true', null, null, null, null, null, false, false, 'a new fit becomes active by itself only when its out-of-sample R² beats the active model''s on the same test rows after the active model''s training window'),
-  ('kill_switch', 'integer', 'level', '0', 0, 2, null, null, null, false, false, '0 off, 1 stop new entries, 2 stop entries and flatten every open trade and manual position')
   ('kill_switch', 'integer', 'level', '0', 0, 2, null, null, null, false, false, '0 off, 1 stop new entries, 2 stop entries and flatten every open trade and manual position'),
   ('outcome.horizons', 'integer_array', 'minutes', '[15, 30, 60, 240, 480, 1440, 2880, 5760]', 1, 20160, null, null, null, false, false, 'horizons (from the event''s start_ts) the outcome worker computes into future_outcome'),
   ('outcome.settle_lag_min', 'integer', 'minutes', '10', 0, 1440, null, null, null, false, false, 'an outcome is computed this long after its horizon end (venues publish funding history late)'),
