@@ -15,6 +15,12 @@
 --   * close_stale_events(at) closes open events quiet for more than M minutes.
 -- Rows older than the key's last processed trigger (late data) are stored but
 -- do not change events.
+--
+-- Trigger order (sql/defer_ddl.sql): on watch_signal_raw the raw guard's BEFORE triggers
+-- (_100_guard_params, _110_guard: sql/raw_guard.sql) drop bad rows first, so the AFTER
+-- statement trigger _500_merge_events sees only stored rows in its transition table. On
+-- watch_signal_event, _200_finalize_on_insert/_update (BEFORE, row) finish a closing
+-- event's features_agg before the gate's _500_gate_on_* (AFTER, statement) read it.
 
 -- The core scalars an event summarises, in the slot order of its feat_* arrays.
 create or replace function watchlist.event_feature_names() returns text[]
@@ -303,8 +309,8 @@ begin
   return null;
 end $$;
 
-select watchlist.ensure_trigger('watchlist.watch_signal_raw', 'watch_signal_raw_merge', $ddl$
-create trigger watch_signal_raw_merge
+select watchlist.ensure_trigger('watchlist.watch_signal_raw', '_500_merge_events', $ddl$
+create trigger _500_merge_events
   after insert on watchlist.watch_signal_raw
   referencing new table as new_rows
   for each statement execute function watchlist.merge_raw_events()
@@ -312,7 +318,7 @@ $ddl$);
 
 -- Close open events quiet for more than M minutes. Returns how many it closed.
 create or replace function watchlist.close_stale_events(p_at timestamptz default now()) returns integer
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   v_m interval := make_interval(secs => 60 * greatest(1, watchlist.cfg_num('event.gap_minutes')));
   v_count int;
@@ -351,13 +357,13 @@ begin
   return new;
 end $$;
 
-select watchlist.ensure_trigger('watchlist.watch_signal_event', 'watch_signal_event_finalize_ins', $ddl$
-create trigger watch_signal_event_finalize_ins before insert on watchlist.watch_signal_event
+select watchlist.ensure_trigger('watchlist.watch_signal_event', '_200_finalize_on_insert', $ddl$
+create trigger _200_finalize_on_insert before insert on watchlist.watch_signal_event
   for each row when (new.status = 'closed' and new.feat_n is not null)
   execute function watchlist.event_finalize_features()
 $ddl$);
-select watchlist.ensure_trigger('watchlist.watch_signal_event', 'watch_signal_event_finalize_upd', $ddl$
-create trigger watch_signal_event_finalize_upd before update on watchlist.watch_signal_event
+select watchlist.ensure_trigger('watchlist.watch_signal_event', '_200_finalize_on_update', $ddl$
+create trigger _200_finalize_on_update before update on watchlist.watch_signal_event
   for each row when (new.status = 'closed' and old.status is distinct from 'closed' and new.feat_n is not null)
   execute function watchlist.event_finalize_features()
 $ddl$);

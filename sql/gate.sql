@@ -4,6 +4,13 @@
 -- Owns: watchlist.live_trade_signal (inserts, status transitions, NOTIFY live_trade),
 --       triggers on watch_signal_event (gate) and live_trade_signal (transition guard).
 --
+-- Trigger order (names are the order: sql/defer_ddl.sql). On watch_signal_event the
+-- BEFORE row triggers _200_finalize_on_* (sql/event_merge.sql) give a closing event its
+-- final features_agg; the AFTER statement triggers _500_gate_on_insert/_update then read
+-- the events as stored. On live_trade_signal: _100_guard refuses an illegal transition
+-- before anything else sees it; _500_rollback_exit (sql/money.sql) writes the exit row of
+-- a partial_failed trade; _900_notify announces the status last, after that row exists.
+--
 -- Ignore reasons: signal_type, stale_event, legs_unknown, duplicate_opportunity, missing_factors, missing_prediction,
 -- invalid_prices, unsupported_venue, venue_not_running, venue_preflight_failed, below_threshold, kill_switch,
 -- venue_unhealthy, venue_foreign_activity, duplicate_event,
@@ -34,8 +41,8 @@ begin
   return new;
 end $$;
 
-select watchlist.ensure_trigger('watchlist.live_trade_signal', 'live_trade_signal_guard', $ddl$
-create trigger live_trade_signal_guard before update on watchlist.live_trade_signal
+select watchlist.ensure_trigger('watchlist.live_trade_signal', '_100_guard', $ddl$
+create trigger _100_guard before update on watchlist.live_trade_signal
   for each row execute function watchlist.live_trade_signal_guard()
 $ddl$);
 
@@ -49,15 +56,15 @@ begin
   return null;
 end $$;
 
-select watchlist.ensure_trigger('watchlist.live_trade_signal', 'live_trade_signal_notify', $ddl$
-create trigger live_trade_signal_notify after insert or update on watchlist.live_trade_signal
+select watchlist.ensure_trigger('watchlist.live_trade_signal', '_900_notify', $ddl$
+create trigger _900_notify after insert or update on watchlist.live_trade_signal
   for each row execute function watchlist.live_trade_signal_notify()
 $ddl$);
 
 -- The one function the jobs move a signal with. p_patch sets extra columns.
 create or replace function watchlist.signal_transition(p_id bigint, p_to text, p_reason text default null, p_patch jsonb default '{}')
 returns watchlist.live_trade_signal
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare v watchlist.live_trade_signal;
 begin
   update watchlist.live_trade_signal s set
@@ -229,7 +236,7 @@ begin
 end $$;
 
 create or replace function watchlist.gate_events() returns trigger
-language plpgsql security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   e watchlist.watch_signal_event;
   a record;
@@ -308,11 +315,11 @@ begin
   return null;
 end $$;
 
-select watchlist.ensure_trigger('watchlist.watch_signal_event', 'watch_signal_event_gate_ins', $ddl$
-create trigger watch_signal_event_gate_ins after insert on watchlist.watch_signal_event
+select watchlist.ensure_trigger('watchlist.watch_signal_event', '_500_gate_on_insert', $ddl$
+create trigger _500_gate_on_insert after insert on watchlist.watch_signal_event
   referencing new table as new_events for each statement execute function watchlist.gate_events()
 $ddl$);
-select watchlist.ensure_trigger('watchlist.watch_signal_event', 'watch_signal_event_gate_upd', $ddl$
-create trigger watch_signal_event_gate_upd after update on watchlist.watch_signal_event
+select watchlist.ensure_trigger('watchlist.watch_signal_event', '_500_gate_on_update', $ddl$
+create trigger _500_gate_on_update after update on watchlist.watch_signal_event
   referencing new table as new_events for each statement execute function watchlist.gate_events()
 $ddl$);

@@ -158,11 +158,11 @@ describe('raw guard', () => {
 
   it('migration 000011 gives a key silenced by an already-stored future row its clock back', async () => {
     // the state an installation had before the guard: the future row got in
-    await db.query('alter table watchlist.watch_signal_raw disable trigger watch_signal_raw_guard');
+    await db.query('alter table watchlist.watch_signal_raw disable trigger _110_guard');
     try {
       await insert(run('OLD/USDT:USDT', {}, 2 * 24 * 60));
     } finally {
-      await db.query('alter table watchlist.watch_signal_raw enable trigger watch_signal_raw_guard');
+      await db.query('alter table watchlist.watch_signal_raw enable trigger _110_guard');
     }
     await insert([{ ts: at(-5), symbol: 'OLD/USDT:USDT' }, { ts: at(-4), symbol: 'OLD/USDT:USDT' }]);
     expect((await events()).filter((e) => e.status === 'open').length).toBe(1); // the future-dated one only
