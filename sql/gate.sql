@@ -94,7 +94,7 @@ declare
   v_h text := watchlist.cfg_num('trade.horizon_min')::int::text;
   -- the writer's shapes with their fallbacks (sql/attach.sql)
   m jsonb := watchlist.event_trade_meta(e);
-  pr jsonb := m->'pnl_regression'->v_h;
+  pr jsonb := m->watchlist.prediction_key()->v_h;
   hi jsonb := m #> '{trigger_details,prices,high}';
   lo jsonb := m #> '{trigger_details,prices,low}';
   f jsonb := m->'factors';
@@ -103,7 +103,7 @@ declare
   -- a JSON number that is finite (JSON has no NaN; a "NaN" string is not a number)
   num constant text := 'number';
 begin
-  snapshot := jsonb_build_object('trigger_details', m->'trigger_details', 'pnl_regression', m->'pnl_regression',
+  snapshot := jsonb_build_object('trigger_details', m->'trigger_details', watchlist.prediction_key(), m->watchlist.prediction_key(),
     'factors', f, 'event_status', e.status, 'event_last_trigger_ts', e.last_trigger_ts, 'fallback', m->'fallback');
   short_ex := hi->>'exchange';
   long_ex := lo->>'exchange';
@@ -120,7 +120,8 @@ begin
   if m->'fallback' ? 'legs_unknown' then
     reason := 'legs_unknown'; return;
   end if;
-  foreach k in array array['raw_slope_3m','raw_drift_ratio','spread_log_short_over_long','raw_crossings_1h','raw_best_buy_high_sell_low'] loop
+  -- the factors its type is declared with (sql/signal_factors.sql)
+  foreach k in array watchlist.signal_factor_names(e.signal_type::text) loop
     if jsonb_typeof(f->k) is distinct from num then reason := 'missing_factors'; return; end if;
   end loop;
   if pnl_hat is null or win_prob is null or win_prob < 0 or win_prob > 1 then
@@ -235,6 +236,38 @@ begin
   return null;
 end $$;
 
+-- The checks on state beside the event, after its own merits passed (gate_assess):
+-- the reason it is not traded now, or null. The admit's own checks follow (gate_admit).
+create or replace function watchlist.gate_state_reason(e watchlist.watch_signal_event, a record, p_thresholds jsonb)
+returns text language plpgsql stable as $$
+declare v_cycle timestamptz := date_trunc('minute', coalesce(e.last_trigger_ts, e.start_ts));
+begin
+  if (p_thresholds->>'kill_switch')::numeric >= 1 then return 'kill_switch'; end if;
+  if exists (select 1 from watchlist.venue_health h
+      where h.venue in (a.short_ex, a.long_ex) and h.status <> 'ok' and coalesce(h.backoff_until, 'infinity') > now()) then
+    return 'venue_unhealthy';
+  end if;
+  if watchlist.venue_trading_block(a.short_ex) is not null or watchlist.venue_trading_block(a.long_ex) is not null then
+    return 'venue_foreign_activity';
+  end if;
+  if exists (select 1 from watchlist.live_trade_signal s where s.event_id = e.id and s.status <> 'ignored') then
+    return 'duplicate_event';
+  end if;
+  -- several pairs of one symbol in the same cycle: only the best qualifying one is tried
+  if exists (
+      select 1 from watchlist.watch_signal_event p
+      cross join lateral watchlist.gate_assess(p) pa
+      where p.symbol = e.symbol and p.signal_type = e.signal_type and p.id <> e.id and watchlist.event_status_live(p.status)
+        and date_trunc('minute', coalesce(p.last_trigger_ts, p.start_ts)) = v_cycle
+        and pa.reason is null
+        and (pa.pnl_hat, pa.win_prob, -p.id) > (a.pnl_hat, a.win_prob, -e.id)
+        and (not watchlist.gate_in_cooldown(p.symbol, pa.short_ex, pa.long_ex)
+             or exists (select 1 from watchlist.live_trade_signal ps where ps.event_id = p.id and ps.status <> 'ignored'))) then
+    return 'not_best_pair';
+  end if;
+  return null;
+end $$;
+
 create or replace function watchlist.gate_events() returns trigger
 language plpgsql security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
@@ -243,7 +276,6 @@ declare
   v_reason text;
   v_thr jsonb := watchlist.gate_thresholds();
   v_h text := (v_thr->>'horizon_min')::int::text;
-  v_cycle timestamptz;
 begin
   -- New events that fail on their own merits (most of them) are recorded in one
   -- statement; the loop below then sees only those that could trade. A failure
@@ -259,7 +291,10 @@ begin
       where watchlist.event_status_live(n.status) and x.reason is not null
       order by n.symbol, n.id;
     exception when others then
-      null;
+      -- the loop below assesses these events one by one; what failed here is kept
+      insert into watchlist.live_trade_error (stage, error_class, message, payload)
+      values ('gate', sqlstate, sqlerrm, jsonb_build_object('step', 'ignore_new_events',
+        'event_ids', (select jsonb_agg(n.id order by n.id) from new_events n)));
     end;
   end if;
   -- an event is assessed when it opens; after that (every minute it extends) only
@@ -269,39 +304,15 @@ begin
            where watchlist.event_status_live(n.status)
              and (TG_OP = 'INSERT' and not exists (select 1 from watchlist.live_trade_signal s where s.event_id = n.id)
               or TG_OP = 'UPDATE' and (
-               jsonb_typeof(n.features_agg #> array['meta_last', 'pnl_regression', v_h, 'pnl_hat']) = 'number'
-               and jsonb_typeof(n.features_agg #> array['meta_last', 'pnl_regression', v_h, 'win_prob']) = 'number'
-               and (n.features_agg #>> array['meta_last', 'pnl_regression', v_h, 'pnl_hat'])::float8 > (v_thr->>'pnl_hat_min')::float8
-               and (n.features_agg #>> array['meta_last', 'pnl_regression', v_h, 'win_prob'])::float8 > (v_thr->>'win_prob_min')::float8))
+               jsonb_typeof(watchlist.event_prediction(n.features_agg, v_h)->'pnl_hat') = 'number'
+               and jsonb_typeof(watchlist.event_prediction(n.features_agg, v_h)->'win_prob') = 'number'
+               and (watchlist.event_prediction(n.features_agg, v_h)->>'pnl_hat')::float8 > (v_thr->>'pnl_hat_min')::float8
+               and (watchlist.event_prediction(n.features_agg, v_h)->>'win_prob')::float8 > (v_thr->>'win_prob_min')::float8))
            order by n.symbol, n.id loop
     begin
       a := watchlist.gate_assess(e);
       v_reason := a.reason;
-      v_cycle := date_trunc('minute', coalesce(e.last_trigger_ts, e.start_ts));
-      if v_reason is null and (v_thr->>'kill_switch')::numeric >= 1 then v_reason := 'kill_switch'; end if;
-      if v_reason is null and exists (select 1 from watchlist.venue_health h
-          where h.venue in (a.short_ex, a.long_ex) and h.status <> 'ok' and coalesce(h.backoff_until, 'infinity') > now()) then
-        v_reason := 'venue_unhealthy';
-      end if;
-      if v_reason is null and (watchlist.venue_trading_block(a.short_ex) is not null or watchlist.venue_trading_block(a.long_ex) is not null) then
-        v_reason := 'venue_foreign_activity';
-      end if;
-      if v_reason is null and exists (select 1 from watchlist.live_trade_signal s
-          where s.event_id = e.id and s.status <> 'ignored') then
-        v_reason := 'duplicate_event';
-      end if;
-      -- several pairs of one symbol in the same cycle: only the best qualifying one is tried
-      if v_reason is null and exists (
-          select 1 from watchlist.watch_signal_event p
-          cross join lateral watchlist.gate_assess(p) pa
-          where p.symbol = e.symbol and p.signal_type = e.signal_type and p.id <> e.id and watchlist.event_status_live(p.status)
-            and date_trunc('minute', coalesce(p.last_trigger_ts, p.start_ts)) = v_cycle
-            and pa.reason is null
-            and (pa.pnl_hat, pa.win_prob, -p.id) > (a.pnl_hat, a.win_prob, -e.id)
-            and (not watchlist.gate_in_cooldown(p.symbol, pa.short_ex, pa.long_ex)
-                 or exists (select 1 from watchlist.live_trade_signal ps where ps.event_id = p.id and ps.status <> 'ignored'))) then
-        v_reason := 'not_best_pair';
-      end if;
+      if v_reason is null then v_reason := watchlist.gate_state_reason(e, a, v_thr); end if;
       if v_reason is null then v_reason := watchlist.gate_admit(e, a, v_thr); end if;
       if v_reason is not null then perform watchlist.gate_ignore(e, a, v_reason, v_thr); end if;
     exception when others then

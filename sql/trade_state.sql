@@ -410,12 +410,9 @@ begin
     v_fail := 'thin_book';
   end if;
   if v_fail is null then
-    v_factors := jsonb_build_object(
-      'raw_slope_3m', s.payload #> '{factors,raw_slope_3m}',
-      'raw_drift_ratio', s.payload #> '{factors,raw_drift_ratio}',
-      'raw_crossings_1h', s.payload #> '{factors,raw_crossings_1h}',
-      'spread_log_short_over_long', ln(v_bid / v_ask)::float8,
-      'raw_best_buy_high_sell_low', (v_bid / v_ask - 1)::float8);
+    -- the books' measures; which factor takes which: sql/signal_factors.sql
+    v_factors := watchlist.factors_on_recheck(s.signal_type::text, s.payload->'factors',
+      jsonb_build_object('log_ratio', ln(v_bid / v_ask)::float8, 'rel_spread', (v_bid / v_ask - 1)::float8));
     select * into p from watchlist.predict_bc(s.signal_type::text, coalesce(s.horizon_min, 240), v_factors);
     if p.pnl_hat is null then
       v_fail := 'prediction_failed';
