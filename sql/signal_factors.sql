@@ -4,7 +4,8 @@
 -- Owns: watchlist.signal_factors(), watchlist.signal_factor_names(),
 --       watchlist.factors_from_measures(), watchlist.factors_missing(),
 --       watchlist.factors_on_recheck(), watchlist.prediction_key(), watchlist.event_prediction(),
---       watchlist.event_feature_names().
+--       watchlist.event_feature_names() and the slot helpers generated from it
+--       (raw_feature_slots, slots_coalesce/least/greatest/sum/count).
 --
 -- Factors. A factor is a key of meta.factors (a raw row's, hence an event's and a
 -- signal's payload) and of pnl_model.coefs; predict_bc reads the keys its model names.
@@ -80,9 +81,35 @@ $$;
 
 -- The scalars an event summarises, in the slot order of its feat_* arrays (a raw row's
 -- columns of these names). Stored arrays keep their slots: append, never reorder.
--- The merge's slot-wise folds (sql/event_merge.sql) are generated from this list.
+-- The merge's slot-wise helpers below are generated from this list.
 create or replace function watchlist.event_feature_names() returns text[]
 language sql immutable parallel safe as $$
   select array['spread_rel', 'funding_rate', 'best_buy_high_sell_low', 'best_sell_high_buy_low',
                'range_1h', 'range_12h', 'volatility', 'slope_3m', 'crossings_1h', 'drift_ratio']
 $$;
+
+-- Slot-wise helpers over an event's feat_* arrays, generated from the one list of slots
+-- (watchlist.event_feature_names(), sql/signal_factors.sql) and written out element by
+-- element so the planner inlines them:
+--   raw_feature_slots(r)   a raw row's scalars in slot order
+--   slots_coalesce / slots_least / slots_greatest / slots_sum (null + x = x) / slots_count
+do $gen$
+declare
+  v_names text[] := watchlist.event_feature_names();
+  v_i int[] := array(select generate_series(1, cardinality(v_names)));
+  fold constant text := 'create or replace function watchlist.%s(a %s, b %s) returns %s language sql immutable parallel safe as %L';
+begin
+  execute format('create or replace function watchlist.raw_feature_slots(r watchlist.watch_signal_raw) returns float8[] '
+    'language sql immutable parallel safe as %L',
+    'select array[' || (select string_agg(format('r.%I::float8', n), ', ') from unnest(v_names) n) || ']::float8[]');
+  execute format(fold, 'slots_coalesce', 'float8[]', 'float8[]', 'float8[]',
+    'select array[' || (select string_agg(format('coalesce(a[%s], b[%s])', i, i), ', ') from unnest(v_i) i) || ']');
+  execute format(fold, 'slots_least', 'float8[]', 'float8[]', 'float8[]',
+    'select array[' || (select string_agg(format('least(a[%s], b[%s])', i, i), ', ') from unnest(v_i) i) || ']');
+  execute format(fold, 'slots_greatest', 'float8[]', 'float8[]', 'float8[]',
+    'select array[' || (select string_agg(format('greatest(a[%s], b[%s])', i, i), ', ') from unnest(v_i) i) || ']');
+  execute format(fold, 'slots_sum', 'float8[]', 'float8[]', 'float8[]',
+    'select array[' || (select string_agg(format('coalesce(a[%s] + b[%s], a[%s], b[%s])', i, i, i, i), ', ') from unnest(v_i) i) || ']');
+  execute format(fold, 'slots_count', 'int[]', 'int[]', 'int[]',
+    'select array[' || (select string_agg(format('coalesce(a[%s], 0) + coalesce(b[%s], 0)', i, i), ', ') from unnest(v_i) i) || ']');
+end $gen$;
