@@ -315,8 +315,7 @@ begin
   ),
   exch as (
     select q.symbol, jsonb_agg(watchlist.scan_exchange_json(q.quote) order by q.venue) as exchanges
-    from q where q.symbol in (select symbol from keep)
-    group by q.symbol
+    from q where q.symbol in (select symbol from keep) group by q.symbol
   )
   insert into watchlist.watch_signal_raw (
     ts, exchange, symbol, signal_type, type_class, triggered, status,
