@@ -43,7 +43,7 @@ $$;
 create or replace function watchlist.event_meta_slice(m jsonb) returns jsonb
 language sql immutable parallel safe as $$
   select case when m is not null then jsonb_strip_nulls(jsonb_build_object(
-    'pnl_regression', m->'pnl_regression',
+    watchlist.prediction_key(), m->watchlist.prediction_key(),
     'trigger_details', m->'trigger_details',
     'factors', m->'factors',
     'factors_missing', m->'factors_missing',

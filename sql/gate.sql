@@ -120,7 +120,7 @@ begin
   if m->'fallback' ? 'legs_unknown' then
     reason := 'legs_unknown'; return;
   end if;
-  -- the factors its type is declared with (sql/signal_factors.sql)
+  -- the factors its type is declared with (sql/factors.sql)
   foreach k in array watchlist.signal_factor_names(e.signal_type::text) loop
     if jsonb_typeof(f->k) is distinct from num then reason := 'missing_factors'; return; end if;
   end loop;

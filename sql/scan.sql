@@ -290,7 +290,7 @@ begin
     select pr.*, p.venue_a, p.venue_b, x.sgn, f.n_1h, f.n_3m, x.sgn * f.slope_3m as slope_3m, f.crossings_1h,
       f.drift_ratio, f.range_1h, f.volatility, f.range_12h,
       watchlist.factors_from_measures('B', to_jsonb(f) - 'missing' || jsonb_build_object('slope_3m', x.sgn * f.slope_3m,
-        'log_ratio', pr.slog, 'rel_spread', pr.e_fwd)) as factors,  -- measures: sql/signal_factors.sql
+        'log_ratio', pr.slog, 'rel_spread', pr.e_fwd)) as factors,  -- measures: sql/factors.sql
       watchlist.factors_missing('B', f.missing) as factors_missing
     from pr
     join watchlist.scan_pair p on p.symbol = pr.symbol

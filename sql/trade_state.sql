@@ -410,7 +410,7 @@ begin
     v_fail := 'thin_book';
   end if;
   if v_fail is null then
-    -- the books' measures; which factor takes which: sql/signal_factors.sql
+    -- the books' measures; which factor takes which: sql/factors.sql
     v_factors := watchlist.factors_on_recheck(s.signal_type::text, s.payload->'factors',
       jsonb_build_object('log_ratio', ln(v_bid / v_ask)::float8, 'rel_spread', (v_bid / v_ask - 1)::float8));
     select * into p from watchlist.predict_bc(s.signal_type::text, coalesce(s.horizon_min, 240), v_factors);

@@ -89,7 +89,7 @@ language sql immutable parallel safe as $$
 $$;
 
 -- Slot-wise helpers over an event's feat_* arrays, generated from the one list of slots
--- (watchlist.event_feature_names(), sql/signal_factors.sql) and written out element by
+-- (watchlist.event_feature_names(), sql/factors.sql) and written out element by
 -- element so the planner inlines them:
 --   raw_feature_slots(r)   a raw row's scalars in slot order
 --   slots_coalesce / slots_least / slots_greatest / slots_sum (null + x = x) / slots_count
