@@ -245,32 +245,35 @@ begin
 
   -- step 2: per event chain, the slot-wise min/max/sum/count of its members and its first and last rows
   v_chains := array(
-    with m as (
-      select s.key_id, s.chain_no, s.ord, s.run_first_ts, r::watchlist.watch_signal_raw as r
+    with m as (  -- narrow: the slots; whole rows only for each chain's first and last (ends)
+      select s.key_id, s.chain_no, s.ord, s.id, s.run_first_ts, watchlist.raw_feature_slots(r::watchlist.watch_signal_raw) as x
       from unnest(v_seq) s join new_rows r on r.id = s.id
       where s.member
     ),
-    ends as (select key_id, chain_no, count(*)::int as n, min(ord) as first_ord, max(ord) as last_ord from m group by 1, 2),
     slots as (
       select key_id, chain_no, array_agg(mn order by i) as mn, array_agg(mx order by i) as mx,
         array_agg(sm order by i) as sm, array_agg(cn order by i) as cn
       from (select m.key_id, m.chain_no, u.i, min(u.v) as mn, max(u.v) as mx,
               sum(u.v order by m.ord) as sm, count(u.v)::int as cn  -- sums in row order, as row by row
-            from m, unnest(watchlist.raw_feature_slots(m.r)) with ordinality u(v, i) group by 1, 2, 3) z
+            from m, unnest(m.x) with ordinality u(v, i) group by 1, 2, 3) z
       group by 1, 2
+    ),
+    ends as (
+      select e.*, f.run_first_ts, fr::watchlist.watch_signal_raw as fr, lr::watchlist.watch_signal_raw as lr
+      from (select key_id, chain_no, count(*)::int as n, min(ord) as first_ord, max(ord) as last_ord from m group by 1, 2) e
+      join m f on (f.key_id, f.ord) = (e.key_id, e.first_ord) join new_rows fr on fr.id = f.id
+      join m l on (l.key_id, l.ord) = (e.key_id, e.last_ord) join new_rows lr on lr.id = l.id
     ),
     chains as (select distinct on (s.key_id, s.chain_no) s.* from unnest(v_seq) s where s.event_chain order by s.key_id, s.chain_no)
     select row(c.key_id, c.chain_no, case when c.continues_open then c.open_event_id end, c.last_chain,
-        coalesce((l.r).ts, c.chain_last_ts), coalesce(e.n, 0),
-        watchlist.raw_feature_slots(f.r), watchlist.raw_feature_slots(l.r), z.mn, z.mx, z.sm, z.cn,
-        jsonb_strip_nulls(jsonb_build_object('meta_first', watchlist.event_meta_slice((f.r).meta),
-                                             'meta_last', watchlist.event_meta_slice((l.r).meta))),
-        case when not c.continues_open then f.r end, f.run_first_ts)::watchlist.merge_chain
+        coalesce((e.lr).ts, c.chain_last_ts), coalesce(e.n, 0),
+        watchlist.raw_feature_slots(e.fr), watchlist.raw_feature_slots(e.lr), z.mn, z.mx, z.sm, z.cn,
+        jsonb_strip_nulls(jsonb_build_object('meta_first', watchlist.event_meta_slice((e.fr).meta),
+                                             'meta_last', watchlist.event_meta_slice((e.lr).meta))),
+        case when not c.continues_open then e.fr end, e.run_first_ts)::watchlist.merge_chain
     from chains c
     left join ends e on (e.key_id, e.chain_no) = (c.key_id, c.chain_no)
     left join slots z on (z.key_id, z.chain_no) = (c.key_id, c.chain_no)
-    left join m f on (f.key_id, f.ord) = (e.key_id, e.first_ord)
-    left join m l on (l.key_id, l.ord) = (e.key_id, e.last_ord)
     order by c.key_id, c.chain_no);
 
   -- step 3
