@@ -339,3 +339,7 @@ create trigger _200_finalize_on_update before update on watchlist.watch_signal_e
   for each row when (new.status = 'closed' and old.status is distinct from 'closed' and new.feat_n is not null)
   execute function watchlist.event_finalize_features()
 $ddl$);
+
+-- Internal merge steps: not part of the GraphQL API.
+comment on function watchlist.merge_sequence(bigint[], bigint[], bigint[], timestamptz[], int, interval) is E'@behavior -*\nInternal merge step.';
+comment on function watchlist.merge_apply(watchlist.merge_step[], watchlist.merge_chain[], int) is E'@behavior -*\nInternal merge step.';

@@ -396,3 +396,11 @@ begin
   update watchlist.scan_run set duration_ms = (v_summary->>'ms')::float8, summary = v_summary where ts = v_ts;
   return v_summary;
 end $$;
+
+-- Internal steps: not part of the GraphQL API (a function taking a view's row type first
+-- would otherwise become a computed column of it).
+comment on view watchlist.scan_quote is E'@behavior -*\nThe minute''s quotes as the scanner reads them (internal).';
+comment on function watchlist.scan_leg_json(watchlist.scan_quote, text, timestamptz) is E'@behavior -*\nInternal scanner step.';
+comment on function watchlist.scan_exchange_json(watchlist.scan_quote) is E'@behavior -*\nInternal scanner step.';
+comment on function watchlist.scan_raw_meta(watchlist.scan_quote, watchlist.scan_quote, timestamptz, double precision, double precision,
+  double precision, jsonb, jsonb, jsonb, jsonb, jsonb, jsonb, jsonb) is E'@behavior -*\nInternal scanner step.';
