@@ -57,7 +57,7 @@ async function run(pool: pg.Pool, shape: keyof typeof SHAPES, withTrigger: boole
   const client = await pool.connect();
   let secs = 0;
   try {
-    await client.query(`alter table watchlist.watch_signal_raw ${withTrigger ? 'enable' : 'disable'} trigger watch_signal_raw_merge`);
+    await client.query(`alter table watchlist.watch_signal_raw ${withTrigger ? 'enable' : 'disable'} trigger _500_merge_events`);
     const base = Date.parse('2026-06-01T00:00:00Z') + startMinute * 60_000;
     for (let b = 0; b < ROWS / BATCH; b++) {
       const ts: string[] = [], sym: string[] = [], la: string[] = [], lb: string[] = [], trig: boolean[] = [], spread: number[] = [], meta: string[] = [];
@@ -84,7 +84,7 @@ async function run(pool: pg.Pool, shape: keyof typeof SHAPES, withTrigger: boole
     }
     return { secs, rowsPerSec: ROWS / secs };
   } finally {
-    await client.query(`alter table watchlist.watch_signal_raw enable trigger watch_signal_raw_merge`);
+    await client.query(`alter table watchlist.watch_signal_raw enable trigger _500_merge_events`);
     client.release();
   }
 }

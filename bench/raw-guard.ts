@@ -22,7 +22,7 @@ try {
   try {
     for (let i = 0; i < 2 * ROUNDS; i++) {
       const on = i % 2 === 0;
-      for (const t of ['watch_signal_raw_guard', 'watch_signal_raw_guard_params']) {
+      for (const t of ['_110_guard', '_100_guard_params']) {
         await c.query(`alter table watchlist.watch_signal_raw ${on ? 'enable' : 'disable'} trigger ${t}`);
       }
       const t0 = process.hrtime.bigint();

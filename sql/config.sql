@@ -124,15 +124,15 @@ begin
   end if;
   return new;
 end $$;
-select watchlist.ensure_trigger('watchlist.strategy_config', 'strategy_config_check', $ddl$
-create trigger strategy_config_check before insert or update on watchlist.strategy_config
+select watchlist.ensure_trigger('watchlist.strategy_config', '_100_check', $ddl$
+create trigger _100_check before insert or update on watchlist.strategy_config
   for each row execute function watchlist.strategy_config_check()
 $ddl$);
 
 -- Every config change goes through here so it is audited with who and why.
 create or replace function watchlist.set_config(p_key text, p_value jsonb, p_note text default null)
 returns watchlist.strategy_config
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   v_old jsonb;
   v_row watchlist.strategy_config;

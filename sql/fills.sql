@@ -32,7 +32,7 @@ $$;
 -- the order's average), marked synthetic, with an error row saying so. Returns
 -- true when the order's fills are complete afterwards.
 create or replace function watchlist.trade_fill_gap(p_order_id bigint) returns boolean
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   o watchlist.live_trade_order;
   v_sum numeric;

@@ -4,6 +4,13 @@
 -- Owns: watchlist.live_trade_signal (inserts, status transitions, NOTIFY live_trade),
 --       triggers on watch_signal_event (gate) and live_trade_signal (transition guard).
 --
+-- Trigger order (names are the order: sql/defer_ddl.sql). On watch_signal_event the
+-- BEFORE row triggers _200_finalize_on_* (sql/event_merge.sql) give a closing event its
+-- final features_agg; the AFTER statement triggers _500_gate_on_insert/_update then read
+-- the events as stored. On live_trade_signal: _100_guard refuses an illegal transition
+-- before anything else sees it; _500_rollback_exit (sql/money.sql) writes the exit row of
+-- a partial_failed trade; _900_notify announces the status last, after that row exists.
+--
 -- Ignore reasons: signal_type, stale_event, legs_unknown, duplicate_opportunity, missing_factors, missing_prediction,
 -- invalid_prices, unsupported_venue, venue_not_running, venue_preflight_failed, below_threshold, kill_switch,
 -- venue_unhealthy, venue_foreign_activity, duplicate_event,
@@ -34,8 +41,8 @@ begin
   return new;
 end $$;
 
-select watchlist.ensure_trigger('watchlist.live_trade_signal', 'live_trade_signal_guard', $ddl$
-create trigger live_trade_signal_guard before update on watchlist.live_trade_signal
+select watchlist.ensure_trigger('watchlist.live_trade_signal', '_100_guard', $ddl$
+create trigger _100_guard before update on watchlist.live_trade_signal
   for each row execute function watchlist.live_trade_signal_guard()
 $ddl$);
 
@@ -49,15 +56,15 @@ begin
   return null;
 end $$;
 
-select watchlist.ensure_trigger('watchlist.live_trade_signal', 'live_trade_signal_notify', $ddl$
-create trigger live_trade_signal_notify after insert or update on watchlist.live_trade_signal
+select watchlist.ensure_trigger('watchlist.live_trade_signal', '_900_notify', $ddl$
+create trigger _900_notify after insert or update on watchlist.live_trade_signal
   for each row execute function watchlist.live_trade_signal_notify()
 $ddl$);
 
 -- The one function the jobs move a signal with. p_patch sets extra columns.
 create or replace function watchlist.signal_transition(p_id bigint, p_to text, p_reason text default null, p_patch jsonb default '{}')
 returns watchlist.live_trade_signal
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare v watchlist.live_trade_signal;
 begin
   update watchlist.live_trade_signal s set
@@ -87,7 +94,7 @@ declare
   v_h text := watchlist.cfg_num('trade.horizon_min')::int::text;
   -- the writer's shapes with their fallbacks (sql/attach.sql)
   m jsonb := watchlist.event_trade_meta(e);
-  pr jsonb := m->'pnl_regression'->v_h;
+  pr jsonb := m->watchlist.prediction_key()->v_h;
   hi jsonb := m #> '{trigger_details,prices,high}';
   lo jsonb := m #> '{trigger_details,prices,low}';
   f jsonb := m->'factors';
@@ -96,7 +103,7 @@ declare
   -- a JSON number that is finite (JSON has no NaN; a "NaN" string is not a number)
   num constant text := 'number';
 begin
-  snapshot := jsonb_build_object('trigger_details', m->'trigger_details', 'pnl_regression', m->'pnl_regression',
+  snapshot := jsonb_build_object('trigger_details', m->'trigger_details', watchlist.prediction_key(), m->watchlist.prediction_key(),
     'factors', f, 'event_status', e.status, 'event_last_trigger_ts', e.last_trigger_ts, 'fallback', m->'fallback');
   short_ex := hi->>'exchange';
   long_ex := lo->>'exchange';
@@ -113,7 +120,8 @@ begin
   if m->'fallback' ? 'legs_unknown' then
     reason := 'legs_unknown'; return;
   end if;
-  foreach k in array array['raw_slope_3m','raw_drift_ratio','spread_log_short_over_long','raw_crossings_1h','raw_best_buy_high_sell_low'] loop
+  -- the factors its type is declared with (sql/factors.sql)
+  foreach k in array watchlist.signal_factor_names(e.signal_type::text) loop
     if jsonb_typeof(f->k) is distinct from num then reason := 'missing_factors'; return; end if;
   end loop;
   if pnl_hat is null or win_prob is null or win_prob < 0 or win_prob > 1 then
@@ -227,15 +235,46 @@ begin
   return null;
 end $$;
 
+-- The checks on state beside the event, after its own merits passed (gate_assess):
+-- the reason it is not traded now, or null. The admit's own checks follow (gate_admit).
+create or replace function watchlist.gate_state_reason(e watchlist.watch_signal_event, a record, p_thresholds jsonb)
+returns text language plpgsql stable as $$
+declare v_cycle timestamptz := date_trunc('minute', coalesce(e.last_trigger_ts, e.start_ts));
+begin
+  if (p_thresholds->>'kill_switch')::numeric >= 1 then return 'kill_switch'; end if;
+  if exists (select 1 from watchlist.venue_health h
+      where h.venue in (a.short_ex, a.long_ex) and h.status <> 'ok' and coalesce(h.backoff_until, 'infinity') > now()) then
+    return 'venue_unhealthy';
+  end if;
+  if watchlist.venue_trading_block(a.short_ex) is not null or watchlist.venue_trading_block(a.long_ex) is not null then
+    return 'venue_foreign_activity';
+  end if;
+  if exists (select 1 from watchlist.live_trade_signal s where s.event_id = e.id and s.status <> 'ignored') then
+    return 'duplicate_event';
+  end if;
+  -- several pairs of one symbol in the same cycle: only the best qualifying one is tried
+  if exists (
+      select 1 from watchlist.watch_signal_event p
+      cross join lateral watchlist.gate_assess(p) pa
+      where p.symbol = e.symbol and p.signal_type = e.signal_type and p.id <> e.id and watchlist.event_status_live(p.status)
+        and date_trunc('minute', coalesce(p.last_trigger_ts, p.start_ts)) = v_cycle
+        and pa.reason is null
+        and (pa.pnl_hat, pa.win_prob, -p.id) > (a.pnl_hat, a.win_prob, -e.id)
+        and (not watchlist.gate_in_cooldown(p.symbol, pa.short_ex, pa.long_ex)
+             or exists (select 1 from watchlist.live_trade_signal ps where ps.event_id = p.id and ps.status <> 'ignored'))) then
+    return 'not_best_pair';
+  end if;
+  return null;
+end $$;
+
 create or replace function watchlist.gate_events() returns trigger
-language plpgsql security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   e watchlist.watch_signal_event;
   a record;
   v_reason text;
   v_thr jsonb := watchlist.gate_thresholds();
   v_h text := (v_thr->>'horizon_min')::int::text;
-  v_cycle timestamptz;
 begin
   -- New events that fail on their own merits (most of them) are recorded in one
   -- statement; the loop below then sees only those that could trade. A failure
@@ -251,7 +290,10 @@ begin
       where watchlist.event_status_live(n.status) and x.reason is not null
       order by n.symbol, n.id;
     exception when others then
-      null;
+      -- the loop below assesses these events one by one; what failed here is kept
+      insert into watchlist.live_trade_error (stage, error_class, message, payload)
+      values ('gate', sqlstate, sqlerrm, jsonb_build_object('step', 'ignore_new_events',
+        'event_ids', (select jsonb_agg(n.id order by n.id) from new_events n)));
     end;
   end if;
   -- an event is assessed when it opens; after that (every minute it extends) only
@@ -261,39 +303,15 @@ begin
            where watchlist.event_status_live(n.status)
              and (TG_OP = 'INSERT' and not exists (select 1 from watchlist.live_trade_signal s where s.event_id = n.id)
               or TG_OP = 'UPDATE' and (
-               jsonb_typeof(n.features_agg #> array['meta_last', 'pnl_regression', v_h, 'pnl_hat']) = 'number'
-               and jsonb_typeof(n.features_agg #> array['meta_last', 'pnl_regression', v_h, 'win_prob']) = 'number'
-               and (n.features_agg #>> array['meta_last', 'pnl_regression', v_h, 'pnl_hat'])::float8 > (v_thr->>'pnl_hat_min')::float8
-               and (n.features_agg #>> array['meta_last', 'pnl_regression', v_h, 'win_prob'])::float8 > (v_thr->>'win_prob_min')::float8))
+               jsonb_typeof(watchlist.event_prediction(n.features_agg, v_h)->'pnl_hat') = 'number'
+               and jsonb_typeof(watchlist.event_prediction(n.features_agg, v_h)->'win_prob') = 'number'
+               and (watchlist.event_prediction(n.features_agg, v_h)->>'pnl_hat')::float8 > (v_thr->>'pnl_hat_min')::float8
+               and (watchlist.event_prediction(n.features_agg, v_h)->>'win_prob')::float8 > (v_thr->>'win_prob_min')::float8))
            order by n.symbol, n.id loop
     begin
       a := watchlist.gate_assess(e);
       v_reason := a.reason;
-      v_cycle := date_trunc('minute', coalesce(e.last_trigger_ts, e.start_ts));
-      if v_reason is null and (v_thr->>'kill_switch')::numeric >= 1 then v_reason := 'kill_switch'; end if;
-      if v_reason is null and exists (select 1 from watchlist.venue_health h
-          where h.venue in (a.short_ex, a.long_ex) and h.status <> 'ok' and coalesce(h.backoff_until, 'infinity') > now()) then
-        v_reason := 'venue_unhealthy';
-      end if;
-      if v_reason is null and (watchlist.venue_trading_block(a.short_ex) is not null or watchlist.venue_trading_block(a.long_ex) is not null) then
-        v_reason := 'venue_foreign_activity';
-      end if;
-      if v_reason is null and exists (select 1 from watchlist.live_trade_signal s
-          where s.event_id = e.id and s.status <> 'ignored') then
-        v_reason := 'duplicate_event';
-      end if;
-      -- several pairs of one symbol in the same cycle: only the best qualifying one is tried
-      if v_reason is null and exists (
-          select 1 from watchlist.watch_signal_event p
-          cross join lateral watchlist.gate_assess(p) pa
-          where p.symbol = e.symbol and p.signal_type = e.signal_type and p.id <> e.id and watchlist.event_status_live(p.status)
-            and date_trunc('minute', coalesce(p.last_trigger_ts, p.start_ts)) = v_cycle
-            and pa.reason is null
-            and (pa.pnl_hat, pa.win_prob, -p.id) > (a.pnl_hat, a.win_prob, -e.id)
-            and (not watchlist.gate_in_cooldown(p.symbol, pa.short_ex, pa.long_ex)
-                 or exists (select 1 from watchlist.live_trade_signal ps where ps.event_id = p.id and ps.status <> 'ignored'))) then
-        v_reason := 'not_best_pair';
-      end if;
+      if v_reason is null then v_reason := watchlist.gate_state_reason(e, a, v_thr); end if;
       if v_reason is null then v_reason := watchlist.gate_admit(e, a, v_thr); end if;
       if v_reason is not null then perform watchlist.gate_ignore(e, a, v_reason, v_thr); end if;
     exception when others then
@@ -307,11 +325,11 @@ begin
   return null;
 end $$;
 
-select watchlist.ensure_trigger('watchlist.watch_signal_event', 'watch_signal_event_gate_ins', $ddl$
-create trigger watch_signal_event_gate_ins after insert on watchlist.watch_signal_event
+select watchlist.ensure_trigger('watchlist.watch_signal_event', '_500_gate_on_insert', $ddl$
+create trigger _500_gate_on_insert after insert on watchlist.watch_signal_event
   referencing new table as new_events for each statement execute function watchlist.gate_events()
 $ddl$);
-select watchlist.ensure_trigger('watchlist.watch_signal_event', 'watch_signal_event_gate_upd', $ddl$
-create trigger watch_signal_event_gate_upd after update on watchlist.watch_signal_event
+select watchlist.ensure_trigger('watchlist.watch_signal_event', '_500_gate_on_update', $ddl$
+create trigger _500_gate_on_update after update on watchlist.watch_signal_event
   referencing new table as new_events for each statement execute function watchlist.gate_events()
 $ddl$);

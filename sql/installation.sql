@@ -31,7 +31,7 @@ $$;
 -- Record evidence (idempotent per venue, id and kind); an error row the first time.
 create or replace function watchlist.note_foreign_activity(p_venue text, p_client_order_id text, p_kind text,
   p_evidence jsonb default null, p_signal_id bigint default null, p_order_id bigint default null) returns boolean
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare v_id bigint;
 begin
   insert into watchlist.venue_foreign_activity (venue, client_order_id, foreign_prefix, kind, evidence)
@@ -49,7 +49,7 @@ end $$;
 -- Open orders a venue reports ({symbol, clientOrderId} list): any that follows our
 -- convention with another prefix, and that we have no row for, is foreign.
 create or replace function watchlist.note_foreign_open_orders(p_venue text, p_orders jsonb) returns integer
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   r record;
   v_n int := 0;
@@ -71,7 +71,7 @@ end $$;
 
 -- The operator's acknowledgement: the venue trades again (audited).
 create or replace function watchlist.acknowledge_foreign_activity(p_venue text, p_note text default null) returns integer
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare v_n int;
 begin
   update watchlist.venue_foreign_activity set acknowledged_at = now(), acknowledged_by = watchlist.trader_actor(), note = p_note

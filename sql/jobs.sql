@@ -10,7 +10,7 @@ create or replace function watchlist.enqueue(
   p_max_attempts int default null,
   p_queue text default null
 ) returns bigint
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare v_id bigint;
 begin
   select (j).id into v_id from graphile_worker.add_job(

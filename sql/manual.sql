@@ -9,7 +9,7 @@ language sql stable as $$
 $$;
 
 create or replace function watchlist.trader_audit(p_action text, p_args jsonb, p_result jsonb) returns bigint
-language sql volatile security definer set search_path = watchlist, pg_catalog as $$
+language sql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
   insert into watchlist.trader_action (actor, action, args, result)
   values (watchlist.trader_actor(), p_action, p_args, p_result)
   returning id
@@ -20,7 +20,7 @@ $$;
 -- manual_order_begin holds back an order while an earlier one is unfinished).
 create or replace function watchlist.manual_order_create(p_venue text, p_symbol text, p_action text,
   p_notional_usdt numeric, p_qty_base numeric default null) returns bigint
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare v_id bigint;
 begin
   insert into watchlist.manual_order (actor, venue, symbol, action, notional_usdt, qty_base, expires_at)
@@ -42,7 +42,7 @@ $$;
 -- (watchlist.worker_venue / venue_market, sql/worker_venues.sql).
 create or replace function watchlist.manual_trade(p_venue text, p_symbol text, p_action text, p_notional_usdt numeric default 20)
 returns bigint
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   v_id bigint;
   v_args jsonb := jsonb_build_object('venue', p_venue, 'symbol', p_symbol, 'action', p_action, 'notional_usdt', p_notional_usdt);
@@ -93,7 +93,7 @@ group by o.exchange, o.symbol;
 -- Kill switch 2: a reduce-only close of exactly what manual orders hold, per venue and
 -- symbol, less what closes already pending will take (so a second call adds nothing).
 create or replace function watchlist.flatten_manual_positions() returns integer
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   r record;
   v_n int := 0;
@@ -116,7 +116,7 @@ begin
 end $$;
 
 create or replace function watchlist.request_close(p_signal_id bigint, p_reason text default 'manual') returns bigint
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare v_exit bigint;
 begin
   if p_reason not in ('manual', 'kill_switch') then
@@ -131,7 +131,7 @@ end $$;
 -- 0 off, 1 no new entries, 2 no new entries, close every open trade and flatten
 -- what manual orders hold (reconcile repeats the flatten while the switch stays at 2).
 create or replace function watchlist.set_kill_switch(p_level int, p_note text default null) returns int
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   v_n int := 0;
   v_flat int := 0;
@@ -157,7 +157,7 @@ end $$;
 -- An order still 'new' past its time to live is ended here, never sent late; an order
 -- waits while an earlier one for the same venue+symbol is unfinished.
 create or replace function watchlist.manual_order_begin(p_id bigint) returns jsonb
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   m watchlist.manual_order;
   p watchlist.manual_order;
@@ -185,7 +185,7 @@ begin
 end $$;
 
 create or replace function watchlist.manual_order_attach(p_id bigint, p_order_id bigint, p_notional numeric) returns void
-language sql volatile security definer set search_path = watchlist, pg_catalog as $$
+language sql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
   update watchlist.manual_order m set order_id = p_order_id, notional_usdt = p_notional, status = 'submitted',
     client_order_id = (select o.client_order_id from watchlist.live_trade_order o where o.id = p_order_id), updated_at = now()
   where m.id = p_id
@@ -195,7 +195,7 @@ $$;
 -- get a live_trade_error row (its trigger NOTIFYs live_trade_error); every end
 -- NOTIFYs live_trade.
 create or replace function watchlist.manual_order_finish(p_id bigint, p_status text, p_error text default null) returns void
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 begin
   update watchlist.manual_order set status = p_status, updated_at = now(),
     error = case when p_status = 'filled' then null else coalesce(p_error, error) end -- a fill clears a retried attempt's reason
@@ -211,7 +211,7 @@ end $$;
 -- An order nothing was sent for, past its time to live: 'failed' with the last
 -- error when attempts failed (venue down), else 'expired' (no worker took it).
 create or replace function watchlist.manual_order_end_unsent(m watchlist.manual_order) returns void
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 begin
   if m.error is not null then
     perform watchlist.manual_order_finish(m.id, 'failed', format('%s (gave up after its time to live of %s s)',
@@ -226,7 +226,7 @@ end $$;
 -- right now (it holds the order's advisory lock; see workers/trade/db.ts).
 -- Called by the job, by reconcile and by `wl trade` when it stops waiting.
 create or replace function watchlist.expire_manual_orders() returns integer
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   m watchlist.manual_order;
   v_n int := 0;
@@ -246,7 +246,7 @@ end $$;
 -- unknown outcome ('submitted'): retry the look-up; never resend (reconcile keeps
 -- resolving it by client order id after the last attempt).
 create or replace function watchlist.manual_order_error(p_id bigint, p_error text, p_last_attempt boolean) returns text
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare m watchlist.manual_order;
 begin
   select * into m from watchlist.manual_order where id = p_id for update;

@@ -26,8 +26,8 @@ begin
   return new;
 end $$;
 
-select watchlist.ensure_trigger('watchlist.live_trade_fill', 'live_trade_fill_fee_usdt', $ddl$
-create trigger live_trade_fill_fee_usdt before insert or update of fee, fee_currency on watchlist.live_trade_fill
+select watchlist.ensure_trigger('watchlist.live_trade_fill', '_200_fee_usdt', $ddl$
+create trigger _200_fee_usdt before insert or update of fee, fee_currency on watchlist.live_trade_fill
   for each row execute function watchlist.live_trade_fill_fee_usdt()
 $ddl$);
 
@@ -49,7 +49,7 @@ $$;
 -- an error row, the attempt counted, and the fee stays unconverted (PnL flags it).
 create or replace function watchlist.record_fee_conversion(p_fill_id bigint, p_rate numeric, p_source text, p_error text default null)
 returns numeric
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare f watchlist.live_trade_fill;
 begin
   select * into f from watchlist.live_trade_fill where id = p_fill_id for update;
@@ -138,7 +138,7 @@ end $$;
 
 -- A finished exit's fees and realised PnL again (a fee converted after the exit was written).
 create or replace function watchlist.trade_exit_refresh_fees(p_signal_id bigint) returns void
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   e watchlist.live_trade_exit;
   m record;
@@ -158,7 +158,7 @@ end $$;
 -- A partial_failed trade's realised loss: the lone leg's open and flatten fills and fees.
 -- Written when the trade becomes partial_failed (trigger below), so every PnL view has it.
 create or replace function watchlist.trade_rollback_exit(p_signal_id bigint) returns bigint
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   s watchlist.live_trade_signal;
   m record;
@@ -192,14 +192,14 @@ begin
 end $$;
 
 create or replace function watchlist.live_trade_signal_rollback_exit() returns trigger
-language plpgsql security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 begin
   perform watchlist.trade_rollback_exit(new.id);
   return null;
 end $$;
 
-select watchlist.ensure_trigger('watchlist.live_trade_signal', 'live_trade_signal_rollback_exit', $ddl$
-create trigger live_trade_signal_rollback_exit after update of status on watchlist.live_trade_signal
+select watchlist.ensure_trigger('watchlist.live_trade_signal', '_500_rollback_exit', $ddl$
+create trigger _500_rollback_exit after update of status on watchlist.live_trade_signal
   for each row when (new.status = 'partial_failed' and old.status is distinct from 'partial_failed')
   execute function watchlist.live_trade_signal_rollback_exit()
 $ddl$);

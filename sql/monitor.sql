@@ -21,7 +21,7 @@ $$;
 -- Start closing an open trade: one exit row, status closing, a close_trade job.
 -- Idempotent: a trade already closing returns its exit id (and re-enqueues).
 create or replace function watchlist.begin_close(p_signal_id bigint, p_reason text) returns bigint
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   s watchlist.live_trade_signal;
   v_exit bigint;
@@ -81,7 +81,7 @@ comment on function watchlist.monitor_books_fresh(bigint, double precision, doub
 -- entry notional) + funding settled so far (short receives, long pays).
 create or replace function watchlist.record_spread_sample(p_signal_id bigint, p_ts timestamptz, p_bidask jsonb,
   p_short_ask numeric, p_long_bid numeric, p_exit_fee_frac double precision default null) returns bigint
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   s watchlist.live_trade_signal;
   v_notional numeric;
@@ -125,7 +125,7 @@ $$;
 
 -- The exit decision, on every sample.
 create or replace function watchlist.spread_sample_decide() returns trigger
-language plpgsql security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   s watchlist.live_trade_signal;
   v_reason text;
@@ -142,7 +142,7 @@ end $$;
 -- cannot be read is still closed when it has been held too long (or the kill switch says so).
 -- Returns the trades it started closing.
 create or replace function watchlist.close_overdue_trades(p_at timestamptz default now()) returns bigint[]
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   s watchlist.live_trade_signal;
   v_reason text;
@@ -158,8 +158,8 @@ begin
   return v_closed;
 end $$;
 
-select watchlist.ensure_trigger('watchlist.live_trade_spread_sample', 'live_trade_spread_sample_decide', $ddl$
-create trigger live_trade_spread_sample_decide after insert on watchlist.live_trade_spread_sample
+select watchlist.ensure_trigger('watchlist.live_trade_spread_sample', '_500_decide', $ddl$
+create trigger _500_decide after insert on watchlist.live_trade_spread_sample
   for each row execute function watchlist.spread_sample_decide()
 $ddl$);
 
@@ -187,7 +187,7 @@ $$;
 -- left null and an error row says why.
 create or replace function watchlist.trade_close_finish(p_signal_id bigint, p_funding jsonb default '{}', p_flat_legs text[] default '{}')
 returns jsonb
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   s watchlist.live_trade_signal;
   m record;

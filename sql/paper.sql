@@ -4,6 +4,32 @@
 -- (tables in migration 000003). Custom SQLSTATEs the paper venue maps to VenueErrors:
 --   WLP01 insufficient funds, WLP02 reduce-only violation; 23505 duplicate client id.
 
+-- What a venue refuses before matching: a reduce-only order that would not reduce, and an
+-- opening order whose margin at the symbol's leverage exceeds the account's free balance.
+create or replace function paper.check_order(p_pos paper.position, p_acct paper.account, p_side text, p_sign int,
+  p_reduce boolean, p_filled numeric, p_cost numeric) returns void
+language plpgsql stable set search_path = paper, pg_catalog as $$
+declare v_used numeric;
+begin
+  if p_reduce then
+    if p_pos.size = 0 then
+      raise exception 'reduce-only order for % on % but there is no position', p_pos.symbol, p_pos.venue using errcode = 'WLP02';
+    elsif sign(p_pos.size) = p_sign then
+      raise exception 'reduce-only % order would increase the % position on %', p_side, p_pos.symbol, p_pos.venue using errcode = 'WLP02';
+    elsif p_filled > abs(p_pos.size) then
+      raise exception 'reduce-only order of % exceeds the position % on %', p_filled, abs(p_pos.size), p_pos.venue using errcode = 'WLP02';
+    end if;
+  elsif p_pos.size = 0 or sign(p_pos.size) = p_sign then
+    -- margin at the symbol's leverage must fit in what the account has free
+    select coalesce(sum(abs(size) * entry_price / leverage), 0) into v_used
+    from paper.position where venue = p_pos.venue and size <> 0;
+    if p_acct.initial_balance + p_acct.realized_pnl - p_acct.fees - v_used < p_cost / p_pos.leverage then
+      raise exception 'insufficient margin on %: need % USDT, free %', p_pos.venue, round(p_cost / p_pos.leverage, 4),
+        round(p_acct.initial_balance + p_acct.realized_pnl - p_acct.fees - v_used, 4) using errcode = 'WLP01';
+    end if;
+  end if;
+end $$;
+
 create or replace function paper.record_order(p jsonb) returns bigint
 language plpgsql volatile set search_path = paper, pg_catalog as $$
 declare
@@ -25,7 +51,6 @@ declare
   v_realized numeric := 0;
   v_size   numeric;
   v_entry  numeric;
-  v_used   numeric;
 begin
   if v_sign is null then
     raise exception 'paper: side must be buy or sell' using errcode = '22023';
@@ -41,23 +66,7 @@ begin
     into v_filled, v_cost
   from jsonb_array_elements(p->'fills') x;
 
-  if v_reduce then
-    if v_pos.size = 0 then
-      raise exception 'reduce-only order for % on % but there is no position', v_symbol, v_venue using errcode = 'WLP02';
-    elsif sign(v_pos.size) = v_sign then
-      raise exception 'reduce-only % order would increase the % position on %', p->>'side', v_symbol, v_venue using errcode = 'WLP02';
-    elsif v_filled > abs(v_pos.size) then
-      raise exception 'reduce-only order of % exceeds the position % on %', v_filled, abs(v_pos.size), v_venue using errcode = 'WLP02';
-    end if;
-  elsif v_pos.size = 0 or sign(v_pos.size) = v_sign then
-    -- margin at the symbol's leverage must fit in what the account has free
-    select coalesce(sum(abs(size) * entry_price / leverage), 0) into v_used
-    from paper.position where venue = v_venue and size <> 0;
-    if v_acct.initial_balance + v_acct.realized_pnl - v_acct.fees - v_used < v_cost / v_pos.leverage then
-      raise exception 'insufficient margin on %: need % USDT, free %', v_venue, round(v_cost / v_pos.leverage, 4),
-        round(v_acct.initial_balance + v_acct.realized_pnl - v_acct.fees - v_used, 4) using errcode = 'WLP01';
-    end if;
-  end if;
+  perform paper.check_order(v_pos, v_acct, p->>'side', v_sign, v_reduce, v_filled, v_cost);
 
   insert into paper.venue_order (venue, client_order_id, symbol, side, reduce_only, amount, amount_str, filled,
                                  avg_price, fee, status, ts, meta)

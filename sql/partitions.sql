@@ -23,7 +23,7 @@ $$;
 
 create or replace function watchlist.ensure_partitions(p_table text, p_from timestamptz, p_to timestamptz)
 returns setof text
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   d date;
   v_name text;
@@ -61,7 +61,7 @@ $$;
 -- Idempotent; concurrent callers serialise on a per-table advisory lock.
 create or replace function watchlist.roll_partitions(p_at timestamptz default now())
 returns jsonb
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   p record;
   part record;

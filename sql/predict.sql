@@ -1,6 +1,7 @@
 -- Linear PnL prediction per (signal type, horizon) and its normal-tail win probability.
 -- Owns: watchlist.norm_cdf, watchlist.predict_bc, and the prior rows of
---       watchlist.pnl_model (inserted only where no row for the (type, horizon) exists).
+--       watchlist.pnl_model (inserted only where no row for the (type, horizon) exists;
+--       the factors they name are declared in sql/factors.sql).
 
 -- Standard normal CDF Φ(x). Hart (1968) algorithm 5666 as given by G. West,
 -- "Better approximations to cumulative normal functions" (Wilmott, 2005): a
@@ -134,3 +135,12 @@ select 'B', h.horizon, 'prior-2025-12', -0.001,
   || 'resid_std chosen by hand. Replace with a fitted model (is_prior = false) once outcomes exist.'
 from (values (60, 0.6, 0.005), (240, 0.7, 0.006), (480, 0.8, 0.007)) h(horizon, beta, resid_std)
 where not exists (select 1 from watchlist.pnl_model m where m.signal_type = 'B' and m.horizon_min = h.horizon);
+
+-- The priors name only factors their type declares (sql/factors.sql, applied before this file).
+do $$
+begin
+  if exists (select 1 from watchlist.pnl_model m, jsonb_object_keys(m.coefs) k
+             where m.is_prior and not k = any (watchlist.signal_factor_names(m.signal_type::text))) then
+    raise exception 'a prior pnl_model row names a factor sql/factors.sql does not declare';
+  end if;
+end $$;

@@ -1,8 +1,10 @@
 -- Raw-row guard: a row a writer sends to watch_signal_raw that cannot be true is
 -- diverted to watch_signal_raw_rejected with its reason, never stored, never merged.
 -- Owns: watchlist.watch_signal_raw_rejected, watchlist.known_venue (rows added by
---   the worker through record_venue_modes), triggers watch_signal_raw_guard_params /
---   watch_signal_raw_guard, view watchlist.v_raw_rejections.
+--   the worker through record_venue_modes), triggers _100_guard_params (statement: reads
+--   the settings once per INSERT) and _110_guard (row) on watch_signal_raw, first of its
+--   triggers so nothing later sees a refused row (order: sql/defer_ddl.sql), view
+--   watchlist.v_raw_rejections.
 --
 -- Why: one row dated two days ahead moved its key's merge clock (event_merge_state)
 -- ahead, so every true row after it looked late and opened nothing; NaN / Infinity
@@ -88,7 +90,7 @@ end $$;
 -- Only rows the WHEN clause flagged get here (or every row of an INSERT straight into
 -- a partition, where the parent's statement trigger did not load the settings).
 create or replace function watchlist.raw_guard_divert() returns trigger
-language plpgsql security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   v_reason text;
 begin
@@ -112,13 +114,13 @@ begin
 end $$;
 
 -- declared through ensure_trigger (sql/defer_ddl.sql): recreated only when changed, at the end of the apply
-select watchlist.ensure_trigger('watchlist.watch_signal_raw', 'watch_signal_raw_guard_params', $ddl$
-create trigger watch_signal_raw_guard_params before insert on watchlist.watch_signal_raw
+select watchlist.ensure_trigger('watchlist.watch_signal_raw', '_100_guard_params', $ddl$
+create trigger _100_guard_params before insert on watchlist.watch_signal_raw
   for each statement execute function watchlist.raw_guard_params()
 $ddl$);
 
-select watchlist.ensure_trigger('watchlist.watch_signal_raw', 'watch_signal_raw_guard', $ddl$
-create trigger watch_signal_raw_guard before insert on watchlist.watch_signal_raw
+select watchlist.ensure_trigger('watchlist.watch_signal_raw', '_110_guard', $ddl$
+create trigger _110_guard before insert on watchlist.watch_signal_raw
   for each row
   when (coalesce(current_setting('wl.raw_venues', true), '') = ''
         or watchlist.raw_reject_reason(new.ts, new.exchange, new.leg_a_exchange, new.leg_b_exchange,

@@ -6,7 +6,7 @@
 -- the job is alive: the job key dedupes a queued job, and a running one holds the
 -- trade's advisory lock, so the duplicate exits at once.
 create or replace function watchlist.reconcile_resume() returns jsonb
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   v_after interval := make_interval(secs => watchlist.cfg_num('trade.resume_after_s'));
   r record;
@@ -38,7 +38,7 @@ end $$;
 -- with something in flight (a trade opening/closing, an unresolved order, a
 -- manual order not finished) are skipped: they are expected to differ for a moment.
 create or replace function watchlist.reconcile_positions(p_venue text) returns integer
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   r record;
   v_n int := 0;

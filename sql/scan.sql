@@ -40,7 +40,7 @@
 -- The hourly partition of pair_minute for p_hour; when it makes one it also drops
 -- partitions that ended more than scan.series_retention_hours before p_hour.
 create or replace function watchlist.ensure_pair_minute_hour(p_hour timestamptz) returns text
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   v_hour timestamptz := date_trunc('hour', p_hour, 'UTC');
   v_name text := format('pair_minute_h%s', to_char(v_hour at time zone 'UTC', 'YYYYMMDDHH24'));
@@ -146,37 +146,230 @@ language sql stable parallel safe as $$
   from h1, h12, ok
 $$;
 
--- Scan one minute: extend every pair's series, and write one triggered
--- watch_signal_raw row per Type B pair past the thresholds (one INSERT, so the
--- statement-level event merge runs once). Idempotent per minute: a minute
--- already scanned is skipped unless p_force (which appends raw rows again).
-create or replace function watchlist.scan(p_ts timestamptz, p_force boolean default false)
-returns jsonb
--- The minute's snapshots are newer than the table's statistics (estimated at
--- one row), which makes nested loops over them quadratic: hash joins only.
-language plpgsql volatile set search_path = watchlist, pg_catalog set enable_nestloop = off as $$
+-- The minute's quotes as the scanner reads them (sweep prices as float8). A view, so
+-- its row type carries one venue's quote through the steps below.
+create or replace view watchlist.scan_quote as
+select m.ts, m.symbol, m.venue, m.bid::float8 as bid, m.ask::float8 as ask, m.bid_top::float8 as bid_top,
+  m.ask_top::float8 as ask_top, m.mid::float8 as mid, coalesce(m.depth_ok, false) as depth_ok, m.notional_usdt,
+  m.book_ts, m.funding_rate, m.funding_interval_hours, m.next_funding_time
+from watchlist.market_snapshot m;
+
+-- Step 1: ids for pairs quoted together for the first time.
+create or replace function watchlist.scan_new_pairs(p_ts timestamptz, p_min_book_ts timestamptz) returns integer
+language plpgsql volatile as $$
+declare v_n int;
+begin
+  insert into watchlist.scan_pair (symbol, venue_a, venue_b, first_ts)
+  select a.symbol, a.venue, b.venue, p_ts
+  from watchlist.market_snapshot a
+  join watchlist.market_snapshot b on b.ts = a.ts and b.symbol = a.symbol and b.venue > a.venue
+  where a.ts = p_ts
+    and watchlist.scan_quote_usable(a.mid, a.bid, a.ask, a.book_ts, p_min_book_ts)
+    and watchlist.scan_quote_usable(b.mid, b.bid, b.ask, b.book_ts, p_min_book_ts)
+    and not exists (select 1 from watchlist.scan_pair p
+                    where p.symbol = a.symbol and p.venue_a = a.venue and p.venue_b = b.venue)
+  order by 1, 2, 3
+  on conflict do nothing;
+  get diagnostics v_n = row_count;
+  return v_n;
+end $$;
+
+-- Step 2: every pair's series point at the minute, and its hour bucket. Returns the
+-- number of pairs extended.
+create or replace function watchlist.scan_extend_series(p_ts timestamptz, p_min_book_ts timestamptz) returns integer
+language plpgsql volatile as $$
 declare
-  v_t0 timestamptz := clock_timestamp();
-  v_ts timestamptz := date_trunc('minute', p_ts, 'UTC');
   v_hour timestamptz := date_trunc('hour', p_ts, 'UTC');
-  v_min_book_ts timestamptz;
-  v_max_age double precision := watchlist.cfg_num('scan.max_quote_age_seconds');
-  v_min_spread double precision := watchlist.cfg_num('scan.b_min_spread');
-  v_min_pnl_hat double precision := watchlist.cfg_num('scan.b_min_pnl_hat');
-  v_pnl_h int := watchlist.cfg_num('scan.b_pnl_horizon')::int;
-  v_require_depth boolean := watchlist.cfg_text('scan.require_depth_ok')::boolean;
+  v_n int;
+begin
+  with q as (
+    select m.symbol, m.venue, m.mid::float8 as mid
+    from watchlist.market_snapshot m
+    where m.ts = p_ts and watchlist.scan_quote_usable(m.mid, m.bid, m.ask, m.book_ts, p_min_book_ts)
+  ),
+  ins as (
+    insert into watchlist.pair_minute (pair_id, ts, s)
+    select p.id, p_ts, ln(a.mid / b.mid)
+    from q a
+    join q b on b.symbol = a.symbol and b.venue > a.venue
+    join watchlist.scan_pair p on p.symbol = a.symbol and p.venue_a = a.venue and p.venue_b = b.venue
+    on conflict (pair_id, ts) do nothing
+    returning pair_id, s
+  )
+  insert into watchlist.pair_hour as h (pair_id, hour, n, s_min, s_max, first_ts)
+  select ins.pair_id, v_hour, 1, ins.s, ins.s, p_ts from ins order by ins.pair_id
+  on conflict (pair_id, hour) do update set
+    n = h.n + 1,
+    s_min = least(h.s_min, excluded.s_min),
+    s_max = greatest(h.s_max, excluded.s_max),
+    first_ts = least(h.first_ts, excluded.first_ts);
+  get diagnostics v_n = row_count;
+  delete from watchlist.pair_hour where hour < v_hour - interval '13 hours';
+  return v_n;
+end $$;
+
+-- One leg of a pair as meta.orderbook.legs lists it.
+create or replace function watchlist.scan_leg_json(q watchlist.scan_quote, p_side text, p_ts timestamptz) returns jsonb
+language sql immutable parallel safe as $$
+  select jsonb_build_object('exchange', q.venue, 'type', 'perp', 'side', p_side, 'sell', q.bid, 'buy', q.ask,
+    'mid', q.mid, 'bid_top', q.bid_top, 'ask_top', q.ask_top, 'depth_ok', q.depth_ok,
+    'notional_usdt', q.notional_usdt, 'book_ts', q.book_ts, 'age_seconds', extract(epoch from p_ts - q.book_ts)::float8)
+$$;
+
+-- One venue's quote as meta.exchanges lists it.
+create or replace function watchlist.scan_exchange_json(q watchlist.scan_quote) returns jsonb
+language sql immutable parallel safe as $$
+  select jsonb_build_object('name', q.venue, 'kind', 'perp', 'price_bid', q.bid, 'price_ask', q.ask,
+    'bid_top', q.bid_top, 'ask_top', q.ask_top, 'mid', q.mid, 'depth_ok', q.depth_ok,
+    'funding_rate', q.funding_rate, 'funding_interval_hours', q.funding_interval_hours,
+    'next_funding_time', q.next_funding_time)
+$$;
+
+-- A triggered Type B row's meta (the plan's shape; the gate reads trigger_details and,
+-- through the event, factors and pnl_regression).
+create or replace function watchlist.scan_raw_meta(hi watchlist.scan_quote, lo watchlist.scan_quote, p_ts timestamptz,
+  p_fwd double precision, p_rev double precision, p_slog double precision, p_factors jsonb, p_missing jsonb,
+  p_series jsonb, p_pairs_top jsonb, p_exchanges jsonb, p_prediction jsonb, p_thresholds jsonb) returns jsonb
+language sql immutable parallel safe as $$
+  select jsonb_build_object(
+    'pairs_top', p_pairs_top,
+    'exchanges', p_exchanges,
+    'orderbook', jsonb_build_object(
+      'ts', p_ts, 'notional_usdt', coalesce(hi.notional_usdt, lo.notional_usdt),
+      'max_quote_age_seconds', p_thresholds->'max_quote_age_seconds',
+      'forward_spread', p_fwd, 'reverse_spread', p_rev,
+      'legs', jsonb_build_array(watchlist.scan_leg_json(hi, 'short', p_ts), watchlist.scan_leg_json(lo, 'long', p_ts))),
+    'factors', p_factors,
+    'factors_missing', p_missing,
+    'series', p_series,
+    'funding_diff', hi.funding_rate - lo.funding_rate,
+    'trigger_details', jsonb_build_object(
+      'prices', jsonb_build_object(
+        'high', jsonb_build_object('exchange', hi.venue, 'bid', hi.bid, 'ask', hi.ask, 'mid', hi.mid),
+        'low', jsonb_build_object('exchange', lo.venue, 'bid', lo.bid, 'ask', lo.ask, 'mid', lo.mid)),
+      'spread_log_short_over_long', p_slog,
+      'best_buy_high_sell_low', p_fwd,
+      'thresholds', p_thresholds - 'max_quote_age_seconds'),
+    watchlist.prediction_key(), p_prediction)
+$$;
+
+-- Predictions for a signal's factors at every horizon: {<minutes>: predict_bc(...)}.
+create or replace function watchlist.scan_predictions(p_signal_type text, p_horizons int[], p_factors jsonb) returns jsonb
+language sql stable parallel safe as $$
+  select jsonb_object_agg(hz::text, to_jsonb(p))
+  from unnest(p_horizons) hz, lateral watchlist.predict_bc(p_signal_type, hz, p_factors) p
+$$;
+
+-- Step 3: pairs past the Type B trigger → one raw row each, in ONE insert (so the
+-- statement-level event merge runs once). HIGH/LOW, spreads and factors: file header.
+create or replace function watchlist.scan_write_triggered(p_ts timestamptz, p_min_book_ts timestamptz, p_thr jsonb)
+returns integer language plpgsql volatile as $$
+declare
+  v_min_spread double precision := p_thr->>'b_min_spread';
+  v_min_pnl_hat double precision := p_thr->>'b_min_pnl_hat';
+  v_pnl_h text := p_thr->>'b_pnl_horizon';
+  v_require_depth boolean := p_thr->>'require_depth_ok';
   v_top_n int := watchlist.cfg_num('scan.pairs_top_n')::int;
   v_min_pts int := watchlist.cfg_num('scan.min_points_1h')::int;
   v_tol interval := make_interval(secs => 60 * watchlist.cfg_num('scan.window_start_tolerance_minutes'));
   v_horizons int[] := coalesce(
     (select array_agg(h::int) from jsonb_array_elements_text(watchlist.cfg('scan.horizons')) h), '{}');
+  v_n int;
+begin
+  with q as (
+    select s.symbol, s.venue, s.bid, s.ask, s.mid, s.depth_ok, s as quote from watchlist.scan_quote s
+    where s.ts = p_ts and watchlist.scan_quote_usable(s.mid::numeric, s.bid::numeric, s.ask::numeric, s.book_ts, p_min_book_ts)
+  ),
+  pr as (
+    select h.symbol, h.venue as hi_venue, l.venue as lo_venue, h.quote as hi, l.quote as lo,
+      (h.mid - l.mid) / l.mid as spread_rel, (h.bid - l.ask) / l.ask as e_fwd,
+      (h.ask - l.bid) / l.bid as e_rev, ln(h.bid / l.ask) as slog, h.depth_ok and l.depth_ok as depth_ok
+    from q h join q l on l.symbol = h.symbol and (h.mid > l.mid or (h.mid = l.mid and h.venue < l.venue))
+  ),
+  fac as (
+    select pr.*, p.venue_a, p.venue_b, x.sgn, f.n_1h, f.n_3m, x.sgn * f.slope_3m as slope_3m, f.crossings_1h,
+      f.drift_ratio, f.range_1h, f.volatility, f.range_12h,
+      watchlist.factors_from_measures('B', to_jsonb(f) - 'missing' || jsonb_build_object('slope_3m', x.sgn * f.slope_3m,
+        'log_ratio', pr.slog, 'rel_spread', pr.e_fwd)) as factors,  -- measures: sql/factors.sql
+      watchlist.factors_missing('B', f.missing) as factors_missing
+    from pr
+    join watchlist.scan_pair p on p.symbol = pr.symbol
+      and p.venue_a = least(pr.hi_venue, pr.lo_venue) and p.venue_b = greatest(pr.hi_venue, pr.lo_venue)
+    cross join lateral (select case when pr.hi_venue = p.venue_a then 1 else -1 end as sgn) x
+    cross join lateral watchlist.pair_series_factors(p.id, p_ts, v_min_pts, v_tol) f
+    where pr.e_fwd >= v_min_spread and (pr.depth_ok or not v_require_depth)
+  ),
+  keep as (
+    select fac.*, pd.pred from fac
+    cross join lateral (select watchlist.scan_predictions('B', v_horizons, fac.factors) as pred) pd
+    where v_min_pnl_hat is null or (pd.pred -> v_pnl_h ->> 'pnl_hat')::float8 > v_min_pnl_hat
+  ),
+  tops as (
+    select x.symbol, jsonb_agg(jsonb_build_object(
+        'high_exch', x.hi_venue, 'low_exch', x.lo_venue, 'spread_pct', x.e_fwd, 'reverse_spread_pct', x.e_rev,
+        'spread_rel', x.spread_rel, 'dir', 'buy_high_sell_low') order by x.rn) as pairs_top
+    from (select pr.*, row_number() over (partition by pr.symbol order by pr.e_fwd desc, pr.hi_venue, pr.lo_venue) as rn
+          from pr where pr.symbol in (select symbol from keep)) x
+    where x.rn <= v_top_n
+    group by x.symbol
+  ),
+  exch as (
+    select q.symbol, jsonb_agg(watchlist.scan_exchange_json(q.quote) order by q.venue) as exchanges
+    from q where q.symbol in (select symbol from keep) group by q.symbol
+  )
+  insert into watchlist.watch_signal_raw (
+    ts, exchange, symbol, signal_type, type_class, triggered, status,
+    spread_rel, funding_rate, funding_interval_hours, next_funding_time, sweep_impact,
+    range_1h, range_12h, volatility, slope_3m, crossings_1h, drift_ratio,
+    best_buy_high_sell_low, best_sell_high_buy_low, meta,
+    leg_a_exchange, leg_a_symbol, leg_a_kind, leg_a_price, leg_a_funding_rate, leg_a_funding_interval_hours, leg_a_next_funding_time,
+    leg_b_exchange, leg_b_symbol, leg_b_kind, leg_b_price, leg_b_funding_rate, leg_b_funding_interval_hours, leg_b_next_funding_time)
+  select p_ts, 'multi', k.symbol, 'B', 'B', true, 'triggered',
+    k.spread_rel, (k.hi).funding_rate, (k.hi).funding_interval_hours, (k.hi).next_funding_time,
+    greatest(((k.hi).ask - (k.hi).ask_top) / (k.hi).ask_top, ((k.hi).bid_top - (k.hi).bid) / (k.hi).bid_top,
+             ((k.lo).ask - (k.lo).ask_top) / (k.lo).ask_top, ((k.lo).bid_top - (k.lo).bid) / (k.lo).bid_top),
+    k.range_1h, k.range_12h, k.volatility, k.slope_3m, k.crossings_1h, k.drift_ratio, k.e_fwd, k.e_rev,
+    watchlist.scan_raw_meta(k.hi, k.lo, p_ts, k.e_fwd, k.e_rev, k.slog, k.factors, k.factors_missing,
+      jsonb_build_object('venue_a', k.venue_a, 'venue_b', k.venue_b, 'orientation', k.sgn, 'n_1h', k.n_1h, 'n_3m', k.n_3m,
+        'range_1h', k.range_1h, 'range_12h', k.range_12h, 'volatility', k.volatility),
+      t.pairs_top, e.exchanges, k.pred, p_thr),
+    k.hi_venue, k.symbol, 'perp', (k.hi).bid, (k.hi).funding_rate, (k.hi).funding_interval_hours, (k.hi).next_funding_time,
+    k.lo_venue, k.symbol, 'perp', (k.lo).ask, (k.lo).funding_rate, (k.lo).funding_interval_hours, (k.lo).next_funding_time
+  from keep k
+  join tops t on t.symbol = k.symbol
+  join exch e on e.symbol = k.symbol
+  -- attach mode: the writer owns watch_signal_raw (series and snapshots are still kept)
+  where not watchlist.attach_mode()
+  order by k.symbol, k.hi_venue, k.lo_venue;
+  get diagnostics v_n = row_count;
+  return v_n;
+end $$;
+
+-- Scan one minute: extend every pair's series (steps 1-2), and write one triggered
+-- watch_signal_raw row per Type B pair past the thresholds (step 3). Idempotent per
+-- minute: a minute already scanned is skipped unless p_force (which appends raw rows again).
+create or replace function watchlist.scan(p_ts timestamptz, p_force boolean default false)
+returns jsonb
+-- The minute's snapshots are newer than the table's statistics (estimated at
+-- one row), which makes nested loops over them quadratic: hash joins only (the
+-- setting holds for the steps this calls).
+language plpgsql volatile set search_path = watchlist, pg_catalog set enable_nestloop = off as $$
+declare
+  v_t0 timestamptz := clock_timestamp();
+  v_ts timestamptz := date_trunc('minute', p_ts, 'UTC');
+  v_hour timestamptz := date_trunc('hour', p_ts, 'UTC');
+  v_max_age double precision := watchlist.cfg_num('scan.max_quote_age_seconds');
+  v_min_book_ts timestamptz := v_ts - make_interval(secs => v_max_age);
+  -- as meta.trigger_details.thresholds records them (and the quote age beside them)
+  v_thr jsonb := jsonb_build_object('b_min_spread', watchlist.cfg_num('scan.b_min_spread'),
+    'b_min_pnl_hat', watchlist.cfg_num('scan.b_min_pnl_hat'), 'b_pnl_horizon', watchlist.cfg_num('scan.b_pnl_horizon')::int,
+    'require_depth_ok', watchlist.cfg_text('scan.require_depth_ok')::boolean, 'max_quote_age_seconds', v_max_age);
   v_new_pairs int;
   v_series int;
   v_raw int;
   v_summary jsonb;
   v_steps jsonb := '{}';
 begin
-  v_min_book_ts := v_ts - make_interval(secs => v_max_age);
   insert into watchlist.scan_run (ts) values (v_ts) on conflict (ts) do nothing;
   if not found then
     if not p_force then
@@ -192,180 +385,22 @@ begin
     perform watchlist.ensure_partitions('watch_signal_raw', v_ts, v_ts);
   end if;
 
-  -- 1. ids for pairs seen for the first time
-  insert into watchlist.scan_pair (symbol, venue_a, venue_b, first_ts)
-  select a.symbol, a.venue, b.venue, v_ts
-  from watchlist.market_snapshot a
-  join watchlist.market_snapshot b on b.ts = a.ts and b.symbol = a.symbol and b.venue > a.venue
-  where a.ts = v_ts
-    and watchlist.scan_quote_usable(a.mid, a.bid, a.ask, a.book_ts, v_min_book_ts)
-    and watchlist.scan_quote_usable(b.mid, b.bid, b.ask, b.book_ts, v_min_book_ts)
-    and not exists (select 1 from watchlist.scan_pair p
-                    where p.symbol = a.symbol and p.venue_a = a.venue and p.venue_b = b.venue)
-  order by 1, 2, 3
-  on conflict do nothing;
-  get diagnostics v_new_pairs = row_count;
+  v_new_pairs := watchlist.scan_new_pairs(v_ts, v_min_book_ts);
   v_steps := v_steps || jsonb_build_object('pairs_ms', round(extract(epoch from clock_timestamp() - v_t0)::numeric * 1000, 1));
-
-  -- 2. the series point of every pair, and its hour bucket
-  with q as (
-    select m.symbol, m.venue, m.mid::float8 as mid
-    from watchlist.market_snapshot m
-    where m.ts = v_ts and watchlist.scan_quote_usable(m.mid, m.bid, m.ask, m.book_ts, v_min_book_ts)
-  ),
-  ins as (
-    insert into watchlist.pair_minute (pair_id, ts, s)
-    select p.id, v_ts, ln(a.mid / b.mid)
-    from q a
-    join q b on b.symbol = a.symbol and b.venue > a.venue
-    join watchlist.scan_pair p on p.symbol = a.symbol and p.venue_a = a.venue and p.venue_b = b.venue
-    on conflict (pair_id, ts) do nothing
-    returning pair_id, s
-  )
-  insert into watchlist.pair_hour as h (pair_id, hour, n, s_min, s_max, first_ts)
-  select ins.pair_id, v_hour, 1, ins.s, ins.s, v_ts from ins order by ins.pair_id
-  on conflict (pair_id, hour) do update set
-    n = h.n + 1,
-    s_min = least(h.s_min, excluded.s_min),
-    s_max = greatest(h.s_max, excluded.s_max),
-    first_ts = least(h.first_ts, excluded.first_ts);
-  get diagnostics v_series = row_count;
-  delete from watchlist.pair_hour where hour < v_hour - interval '13 hours';
+  v_series := watchlist.scan_extend_series(v_ts, v_min_book_ts);
   v_steps := v_steps || jsonb_build_object('series_ms', round(extract(epoch from clock_timestamp() - v_t0)::numeric * 1000, 1));
-
-  -- 3. pairs past the Type B trigger → raw rows
-  with q as (
-    select m.symbol, m.venue, m.bid::float8 as bid, m.ask::float8 as ask,
-      m.bid_top::float8 as bid_top, m.ask_top::float8 as ask_top, m.mid::float8 as mid,
-      coalesce(m.depth_ok, false) as depth_ok, m.notional_usdt, m.book_ts,
-      m.funding_rate, m.funding_interval_hours, m.next_funding_time
-    from watchlist.market_snapshot m
-    where m.ts = v_ts and watchlist.scan_quote_usable(m.mid, m.bid, m.ask, m.book_ts, v_min_book_ts)
-  ),
-  pr as (
-    select h.symbol, h.venue as hi, l.venue as lo,
-      h.bid as hi_bid, h.ask as hi_ask, h.mid as hi_mid, h.bid_top as hi_bid_top, h.ask_top as hi_ask_top,
-      h.depth_ok as hi_depth_ok, h.notional_usdt as hi_notional, h.book_ts as hi_book_ts,
-      h.funding_rate as hi_fr, h.funding_interval_hours as hi_fi, h.next_funding_time as hi_nft,
-      l.bid as lo_bid, l.ask as lo_ask, l.mid as lo_mid, l.bid_top as lo_bid_top, l.ask_top as lo_ask_top,
-      l.depth_ok as lo_depth_ok, l.notional_usdt as lo_notional, l.book_ts as lo_book_ts,
-      l.funding_rate as lo_fr, l.funding_interval_hours as lo_fi, l.next_funding_time as lo_nft,
-      (h.mid - l.mid) / l.mid as spread_rel,
-      (h.bid - l.ask) / l.ask as e_fwd,
-      (h.ask - l.bid) / l.bid as e_rev,
-      ln(h.bid / l.ask) as slog
-    from q h
-    join q l on l.symbol = h.symbol and (h.mid > l.mid or (h.mid = l.mid and h.venue < l.venue))
-  ),
-  cand as (
-    select pr.*, p.id as pair_id, p.venue_a, p.venue_b,
-      case when pr.hi = p.venue_a then 1 else -1 end as sgn
-    from pr
-    join watchlist.scan_pair p on p.symbol = pr.symbol
-      and p.venue_a = least(pr.hi, pr.lo) and p.venue_b = greatest(pr.hi, pr.lo)
-    where pr.e_fwd >= v_min_spread and (pr.hi_depth_ok and pr.lo_depth_ok or not v_require_depth)
-  ),
-  fac as (
-    select c.*, f.n_1h, f.n_3m, c.sgn * f.slope_3m as slope_3m, f.crossings_1h, f.drift_ratio,
-      f.range_1h, f.volatility, f.range_12h,
-      jsonb_build_object(
-        'raw_slope_3m', c.sgn * f.slope_3m,
-        'raw_drift_ratio', f.drift_ratio,
-        'spread_log_short_over_long', c.slog,
-        'raw_crossings_1h', f.crossings_1h,
-        'raw_best_buy_high_sell_low', c.e_fwd) as factors,
-      jsonb_strip_nulls(jsonb_build_object(
-        'raw_slope_3m', f.missing -> 'slope_3m',
-        'raw_drift_ratio', f.missing -> 'drift_ratio',
-        'raw_crossings_1h', f.missing -> 'crossings_1h')) || (f.missing - 'slope_3m' - 'drift_ratio' - 'crossings_1h')
-        as factors_missing
-    from cand c
-    cross join lateral watchlist.pair_series_factors(c.pair_id, v_ts, v_min_pts, v_tol) f
-  ),
-  pred as (
-    select fac.*,
-      (select jsonb_object_agg(hz::text, to_jsonb(p))
-       from unnest(v_horizons) hz, lateral watchlist.predict_bc('B', hz, fac.factors) p) as pnl_regression
-    from fac
-  ),
-  keep as (
-    select * from pred
-    where v_min_pnl_hat is null
-       or (pred.pnl_regression -> v_pnl_h::text ->> 'pnl_hat')::float8 > v_min_pnl_hat
-  ),
-  tops as (
-    select x.symbol, jsonb_agg(jsonb_build_object(
-        'high_exch', x.hi, 'low_exch', x.lo, 'spread_pct', x.e_fwd, 'reverse_spread_pct', x.e_rev,
-        'spread_rel', x.spread_rel, 'dir', 'buy_high_sell_low') order by x.rn) as pairs_top
-    from (select pr.*, row_number() over (partition by pr.symbol order by pr.e_fwd desc, pr.hi, pr.lo) as rn
-          from pr where pr.symbol in (select symbol from keep)) x
-    where x.rn <= v_top_n
-    group by x.symbol
-  ),
-  exch as (
-    select q.symbol, jsonb_agg(jsonb_build_object(
-        'name', q.venue, 'kind', 'perp', 'price_bid', q.bid, 'price_ask', q.ask,
-        'bid_top', q.bid_top, 'ask_top', q.ask_top, 'mid', q.mid, 'depth_ok', q.depth_ok,
-        'funding_rate', q.funding_rate, 'funding_interval_hours', q.funding_interval_hours,
-        'next_funding_time', q.next_funding_time) order by q.venue) as exchanges
-    from q where q.symbol in (select symbol from keep)
-    group by q.symbol
-  )
-  insert into watchlist.watch_signal_raw (
-    ts, exchange, symbol, signal_type, type_class, triggered, status,
-    spread_rel, funding_rate, funding_interval_hours, next_funding_time, sweep_impact,
-    range_1h, range_12h, volatility, slope_3m, crossings_1h, drift_ratio,
-    best_buy_high_sell_low, best_sell_high_buy_low, meta,
-    leg_a_exchange, leg_a_symbol, leg_a_kind, leg_a_price, leg_a_funding_rate, leg_a_funding_interval_hours, leg_a_next_funding_time,
-    leg_b_exchange, leg_b_symbol, leg_b_kind, leg_b_price, leg_b_funding_rate, leg_b_funding_interval_hours, leg_b_next_funding_time)
-  select v_ts, 'multi', k.symbol, 'B', 'B', true, 'triggered',
-    k.spread_rel, k.hi_fr, k.hi_fi, k.hi_nft,
-    greatest((k.hi_ask - k.hi_ask_top) / k.hi_ask_top, (k.hi_bid_top - k.hi_bid) / k.hi_bid_top,
-             (k.lo_ask - k.lo_ask_top) / k.lo_ask_top, (k.lo_bid_top - k.lo_bid) / k.lo_bid_top),
-    k.range_1h, k.range_12h, k.volatility, k.slope_3m, k.crossings_1h, k.drift_ratio,
-    k.e_fwd, k.e_rev,
-    jsonb_build_object(
-      'pairs_top', t.pairs_top,
-      'exchanges', e.exchanges,
-      'orderbook', jsonb_build_object(
-        'ts', v_ts, 'notional_usdt', coalesce(k.hi_notional, k.lo_notional),
-        'max_quote_age_seconds', v_max_age,
-        'forward_spread', k.e_fwd, 'reverse_spread', k.e_rev,
-        'legs', jsonb_build_array(
-          jsonb_build_object('exchange', k.hi, 'type', 'perp', 'side', 'short', 'sell', k.hi_bid, 'buy', k.hi_ask,
-            'mid', k.hi_mid, 'bid_top', k.hi_bid_top, 'ask_top', k.hi_ask_top, 'depth_ok', k.hi_depth_ok,
-            'notional_usdt', k.hi_notional, 'book_ts', k.hi_book_ts,
-            'age_seconds', extract(epoch from v_ts - k.hi_book_ts)::float8),
-          jsonb_build_object('exchange', k.lo, 'type', 'perp', 'side', 'long', 'sell', k.lo_bid, 'buy', k.lo_ask,
-            'mid', k.lo_mid, 'bid_top', k.lo_bid_top, 'ask_top', k.lo_ask_top, 'depth_ok', k.lo_depth_ok,
-            'notional_usdt', k.lo_notional, 'book_ts', k.lo_book_ts,
-            'age_seconds', extract(epoch from v_ts - k.lo_book_ts)::float8))),
-      'factors', k.factors,
-      'factors_missing', k.factors_missing,
-      'series', jsonb_build_object('venue_a', k.venue_a, 'venue_b', k.venue_b, 'orientation', k.sgn,
-        'n_1h', k.n_1h, 'n_3m', k.n_3m, 'range_1h', k.range_1h, 'range_12h', k.range_12h, 'volatility', k.volatility),
-      'funding_diff', k.hi_fr - k.lo_fr,
-      'trigger_details', jsonb_build_object(
-        'prices', jsonb_build_object(
-          'high', jsonb_build_object('exchange', k.hi, 'bid', k.hi_bid, 'ask', k.hi_ask, 'mid', k.hi_mid),
-          'low', jsonb_build_object('exchange', k.lo, 'bid', k.lo_bid, 'ask', k.lo_ask, 'mid', k.lo_mid)),
-        'spread_log_short_over_long', k.slog,
-        'best_buy_high_sell_low', k.e_fwd,
-        'thresholds', jsonb_build_object('b_min_spread', v_min_spread, 'b_min_pnl_hat', v_min_pnl_hat,
-          'b_pnl_horizon', v_pnl_h, 'require_depth_ok', v_require_depth)),
-      'pnl_regression', k.pnl_regression),
-    k.hi, k.symbol, 'perp', k.hi_bid, k.hi_fr, k.hi_fi, k.hi_nft,
-    k.lo, k.symbol, 'perp', k.lo_ask, k.lo_fr, k.lo_fi, k.lo_nft
-  from keep k
-  join tops t on t.symbol = k.symbol
-  join exch e on e.symbol = k.symbol
-  -- attach mode: the writer owns watch_signal_raw (series and snapshots are still kept)
-  where not watchlist.attach_mode()
-  order by k.symbol, k.hi, k.lo;
-  get diagnostics v_raw = row_count;
+  v_raw := watchlist.scan_write_triggered(v_ts, v_min_book_ts, v_thr);
 
   v_summary := jsonb_build_object('ts', v_ts, 'pairs', v_series, 'new_pairs', v_new_pairs, 'raw_rows', v_raw,
     'ms', round(extract(epoch from clock_timestamp() - v_t0)::numeric * 1000, 1), 'ms_after', v_steps);
   update watchlist.scan_run set duration_ms = (v_summary->>'ms')::float8, summary = v_summary where ts = v_ts;
   return v_summary;
 end $$;
+
+-- Internal steps: not part of the GraphQL API (a function taking a view's row type first
+-- would otherwise become a computed column of it).
+comment on view watchlist.scan_quote is E'@behavior -*\nThe minute''s quotes as the scanner reads them (internal).';
+comment on function watchlist.scan_leg_json(watchlist.scan_quote, text, timestamptz) is E'@behavior -*\nInternal scanner step.';
+comment on function watchlist.scan_exchange_json(watchlist.scan_quote) is E'@behavior -*\nInternal scanner step.';
+comment on function watchlist.scan_raw_meta(watchlist.scan_quote, watchlist.scan_quote, timestamptz, double precision, double precision,
+  double precision, jsonb, jsonb, jsonb, jsonb, jsonb, jsonb, jsonb) is E'@behavior -*\nInternal scanner step.';

@@ -48,19 +48,19 @@ begin
   return new;
 end $$;
 
-select watchlist.ensure_trigger('watchlist.live_trade_error', 'live_trade_error_scrub', $ddl$
-create trigger live_trade_error_scrub before insert or update of message, payload on watchlist.live_trade_error
+select watchlist.ensure_trigger('watchlist.live_trade_error', '_200_scrub', $ddl$
+create trigger _200_scrub before insert or update of message, payload on watchlist.live_trade_error
   for each row execute function watchlist.scrub_error_row()
 $ddl$);
-select watchlist.ensure_trigger('watchlist.live_trade_order', 'live_trade_order_scrub', $ddl$
-create trigger live_trade_order_scrub before insert or update of error on watchlist.live_trade_order
+select watchlist.ensure_trigger('watchlist.live_trade_order', '_200_scrub', $ddl$
+create trigger _200_scrub before insert or update of error on watchlist.live_trade_order
   for each row when (new.error is not null) execute function watchlist.scrub_error_row()
 $ddl$);
-select watchlist.ensure_trigger('watchlist.venue_health', 'venue_health_scrub', $ddl$
-create trigger venue_health_scrub before insert or update of last_error on watchlist.venue_health
+select watchlist.ensure_trigger('watchlist.venue_health', '_200_scrub', $ddl$
+create trigger _200_scrub before insert or update of last_error on watchlist.venue_health
   for each row when (new.last_error is not null) execute function watchlist.scrub_error_row()
 $ddl$);
-select watchlist.ensure_trigger('watchlist.manual_order', 'manual_order_scrub', $ddl$
-create trigger manual_order_scrub before insert or update of error on watchlist.manual_order
+select watchlist.ensure_trigger('watchlist.manual_order', '_200_scrub', $ddl$
+create trigger _200_scrub before insert or update of error on watchlist.manual_order
   for each row when (new.error is not null) execute function watchlist.scrub_error_row()
 $ddl$);

@@ -96,10 +96,12 @@ end $$;
 -- is lost: strategy_config_audit has every old value.
 do $$
 declare r record; v_err text;
-  -- on a fresh database the check trigger is created at the end of the apply (sql/defer_ddl.sql)
-  v_trig boolean := exists (select 1 from pg_trigger where tgname = 'strategy_config_check' and tgrelid = 'watchlist.strategy_config'::regclass);
+  -- on a fresh database the check trigger is created at the end of the apply (sql/defer_ddl.sql);
+  -- a database from before the _NNN_ names still has it as strategy_config_check until then
+  v_trig text := (select tgname from pg_trigger where tgrelid = 'watchlist.strategy_config'::regclass
+                  and tgname in ('_100_check', 'strategy_config_check') order by tgname limit 1);
 begin
-  if v_trig then alter table watchlist.strategy_config disable trigger strategy_config_check; end if;
+  if v_trig is not null then execute format('alter table watchlist.strategy_config disable trigger %I', v_trig); end if;
   for r in select c.key, c.value from watchlist.strategy_config c
            where not exists (select 1 from watchlist.setting s where s.key = c.key) loop
     delete from watchlist.strategy_config where key = r.key;
@@ -116,7 +118,7 @@ begin
       values (r.key, r.value, r.default_value, 'migrate', 'invalid value reset to the registry default: ' || v_err);
     end if;
   end loop;
-  if v_trig then alter table watchlist.strategy_config enable trigger strategy_config_check; end if;
+  if v_trig is not null then execute format('alter table watchlist.strategy_config enable trigger %I', v_trig); end if;
 end $$;
 
 -- Every registered setting has a row, so psql and the pages see the value in force.

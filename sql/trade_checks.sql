@@ -80,7 +80,7 @@ end $$;
 -- Best first by (pnl_hat, win_prob, -event id), the gate's order. Returns the new
 -- signal id, or null when no candidate was admitted.
 create or replace function watchlist.trade_next_pair(p_signal_id bigint) returns bigint
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   s watchlist.live_trade_signal;
   e watchlist.watch_signal_event;

@@ -15,7 +15,7 @@
 -- that is zero both legs are trimmed to nothing and trade_open_outcome() ends the
 -- trade partial_failed.
 create or replace function watchlist.trade_even_plan(p_signal_id bigint) returns jsonb
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   s watchlist.live_trade_signal;
   v_short numeric;

@@ -15,14 +15,14 @@ begin
     'stage', new.stage, 'venue', new.venue, 'error_class', new.error_class)::text);
   return null;
 end $$;
-select watchlist.ensure_trigger('watchlist.live_trade_error', 'live_trade_error_notify', $ddl$
-create trigger live_trade_error_notify after insert on watchlist.live_trade_error
+select watchlist.ensure_trigger('watchlist.live_trade_error', '_900_notify', $ddl$
+create trigger _900_notify after insert on watchlist.live_trade_error
   for each row execute function watchlist.live_trade_error_notify()
 $ddl$);
 
 create or replace function watchlist.trade_error(p_signal_id bigint, p_stage text, p_venue text, p_class text,
   p_message text, p_payload jsonb default null, p_order_id bigint default null) returns bigint
-language sql volatile security definer set search_path = watchlist, pg_catalog as $$
+language sql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
   insert into watchlist.live_trade_error (signal_id, stage, venue, error_class, message, payload, order_id)
   values (p_signal_id, p_stage, p_venue, coalesce(p_class, 'Error'), coalesce(p_message, '(no message)'), p_payload, p_order_id)
   returning id
@@ -32,7 +32,7 @@ $$;
 -- Venue API health: exponential back-off per venue.
 create or replace function watchlist.venue_report(p_venue text, p_ok boolean, p_error text default null)
 returns watchlist.venue_health
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare v watchlist.venue_health;
 begin
   if p_ok then
@@ -67,7 +67,7 @@ create or replace function watchlist.trade_prepare_order(p_signal_id bigint, p_p
   p_exchange text, p_symbol text, p_side text, p_amount numeric, p_reduce_only boolean,
   p_client_order_id text, p_attempt int, p_ref_price numeric default null, p_manual_order_id bigint default null)
 returns bigint
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare v_id bigint;
 begin
   if p_amount is null or p_amount <= 0 then
@@ -85,7 +85,7 @@ end $$;
 -- The quantity is trade_common_qty() (sql/trade_checks.sql), the rule the re-check
 -- already checked both legs' minimums and margin at.
 create or replace function watchlist.trade_prepare_open(p_signal_id bigint, p_legs jsonb) returns jsonb
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   s watchlist.live_trade_signal;
   v_qty numeric;
@@ -128,7 +128,7 @@ drop function if exists watchlist.trade_record_order(bigint, jsonb, timestamptz)
 create or replace function watchlist.trade_record_order(p_order_id bigint, p_result jsonb, p_submitted_at timestamptz default null,
   p_context text default 'create', p_step numeric default null)
 returns text
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   o watchlist.live_trade_order;
   v_filled numeric := coalesce(nullif(p_result->>'filledBase', '')::numeric, 0);
@@ -226,7 +226,7 @@ end $$;
 -- answered "no such order" over trade.lookup_span_s (see trade_lookup_empty).
 create or replace function watchlist.trade_order_failed(p_order_id bigint, p_status text, p_stage text,
   p_error_class text, p_message text, p_payload jsonb default null, p_submitted_at timestamptz default null) returns bigint
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare o watchlist.live_trade_order;
 begin
   if p_status not in ('rejected', 'not_placed', 'unknown') then
@@ -264,7 +264,7 @@ end $$;
 --                             position moved; the order stays unresolved (retried later)
 create or replace function watchlist.trade_lookup_empty(p_order_id bigint, p_position numeric default null, p_stage text default 'open')
 returns jsonb
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   o watchlist.live_trade_order;
   v_span float8 := watchlist.cfg_num('trade.lookup_span_s');
@@ -327,7 +327,7 @@ $$;
 
 -- What the job should do with a signal: recheck (new), resume (opening), or nothing.
 create or replace function watchlist.trade_begin_open(p_signal_id bigint) returns jsonb
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare s watchlist.live_trade_signal;
 begin
   select * into s from watchlist.live_trade_signal where id = p_signal_id for update;
@@ -382,7 +382,7 @@ end $$;
 -- hands over to the symbol's next best pair of the cycle (trade_next_pair()).
 drop function if exists watchlist.trade_recheck(bigint, jsonb);
 create or replace function watchlist.trade_recheck(p_signal_id bigint, p_books jsonb, p_legs jsonb) returns jsonb
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   s watchlist.live_trade_signal;
   sh jsonb := p_books->'short';
@@ -413,12 +413,9 @@ begin
     v_fail := 'thin_book';
   end if;
   if v_fail is null then
-    v_factors := jsonb_build_object(
-      'raw_slope_3m', s.payload #> '{factors,raw_slope_3m}',
-      'raw_drift_ratio', s.payload #> '{factors,raw_drift_ratio}',
-      'raw_crossings_1h', s.payload #> '{factors,raw_crossings_1h}',
-      'spread_log_short_over_long', ln(v_bid / v_ask)::float8,
-      'raw_best_buy_high_sell_low', (v_bid / v_ask - 1)::float8);
+    -- the books' measures; which factor takes which: sql/factors.sql
+    v_factors := watchlist.factors_on_recheck(s.signal_type::text, s.payload->'factors',
+      jsonb_build_object('log_ratio', ln(v_bid / v_ask)::float8, 'rel_spread', (v_bid / v_ask - 1)::float8));
     select * into p from watchlist.predict_bc(s.signal_type::text, coalesce(s.horizon_min, 240), v_factors);
     if p.pnl_hat is null then
       v_fail := 'prediction_failed';
@@ -462,7 +459,7 @@ end $$;
 -- After the open legs: decide open / flatten / failed / partial_failed from the order rows.
 -- Returns {action: 'unresolved'|'open'|'flatten'|'failed'|'partial_failed'|'noop', ...}.
 create or replace function watchlist.trade_open_outcome(p_signal_id bigint) returns jsonb
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   s watchlist.live_trade_signal;
   v_unresolved int;
@@ -531,7 +528,7 @@ end $$;
 -- Positions as a venue reports them; symbols it no longer reports are flat.
 create or replace function watchlist.record_venue_positions(p_venue text, p_positions jsonb, p_complete boolean default true)
 returns void
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 begin
   perform watchlist.venue_positions(coalesce(p_positions, '[]'));
   insert into watchlist.venue_position as vp (venue, symbol, size_base, entry_price, unrealized_pnl, fetched_at)

@@ -5,7 +5,7 @@
 -- The worker's start: its venues replace the previous set; each becomes a known venue
 -- (the raw guard accepts rows naming it).
 create or replace function watchlist.record_venue_modes(p_requested text, p_modes jsonb) returns void
-language sql volatile security definer set search_path = watchlist, pg_catalog as $$
+language sql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
   with m as (
     select x.venue, x.mode, coalesce(x.markets_loaded, false) as markets_loaded
     from jsonb_to_recordset(p_modes) as x(venue text, mode text, markets_loaded boolean)

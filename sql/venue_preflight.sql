@@ -8,7 +8,7 @@
 -- history, NOTIFY live_trade_error and the pages see it. Returns true when tradeable.
 create or replace function watchlist.record_venue_preflight(p_venue text, p_environment text, p_checks jsonb)
 returns boolean
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare c jsonb;
 begin
   if p_venue is null or p_venue = '' then raise exception 'record_venue_preflight: venue required'; end if;
@@ -36,7 +36,7 @@ end $$;
 -- At start-up (wl up / wl worker) the configured venues are all of them: rows of a venue no
 -- longer configured would only mislead the pages (an old SANDBOX or failure banner).
 create or replace function watchlist.prune_venue_preflight(p_keep text[]) returns integer
-language sql volatile security definer set search_path = watchlist, pg_catalog as $$
+language sql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
   with d as (delete from watchlist.venue_preflight where venue <> all (p_keep) returning 1)
   select count(*)::int from d
 $$;

@@ -9,7 +9,7 @@
 -- set (one worker configuration per installation; the last worker to start wins).
 -- p_venues: [{venue, mode, markets_loaded, symbols: [...]}]
 create or replace function watchlist.record_worker_venues(p_worker text, p_venues jsonb) returns integer
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare v_n integer;
 begin
   perform pg_advisory_xact_lock(hashtext('wl:worker_venue'));

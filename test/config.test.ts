@@ -49,7 +49,7 @@ describe('an older database with bad values stored', () => {
     try {
       // the state an older version left: no validation, anything stored
       await old.query(`alter table watchlist.strategy_config drop constraint strategy_config_key_fkey`);
-      await old.query(`drop trigger strategy_config_check on watchlist.strategy_config`);
+      await old.query(`drop trigger _100_check on watchlist.strategy_config`);
       await old.query(`update watchlist.strategy_config set value = case key
                          when 'trade.leverage' then '100' when 'kill_switch' then '7' when 'trade.max_active' then '"ten"'
                          when 'trade.notional_usdt' then '1e9' when 'trade.daily_cap' then '-3' when 'trade.venues' then '42'

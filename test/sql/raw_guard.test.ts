@@ -155,9 +155,9 @@ describe('raw guard', () => {
     // the state an installation had before the guard: the future row got in
     // (the owner's DDL: as the test's superuser)
     await tx.asRole('setup', async () => {
-      await tx.query('alter table watchlist.watch_signal_raw disable trigger watch_signal_raw_guard');
+      await tx.query('alter table watchlist.watch_signal_raw disable trigger _110_guard');
       await insert(tx, run('OLD/USDT:USDT', {}, 2 * 24 * 60));
-      await tx.query('alter table watchlist.watch_signal_raw enable trigger watch_signal_raw_guard');
+      await tx.query('alter table watchlist.watch_signal_raw enable trigger _110_guard');
     });
     await insert(tx, [{ ts: at(-5), symbol: 'OLD/USDT:USDT' }, { ts: at(-4), symbol: 'OLD/USDT:USDT' }]);
     expect((await events(tx)).filter((e) => e.status === 'open').length).toBe(1); // the future-dated one only
