@@ -605,7 +605,50 @@ begin
       ('v_settings', 'needs_restart', 'Whether a change needs a process restart.'),
       ('v_settings', 'description', 'What it does.'),
       ('v_settings', 'updated_at', 'When the stored value last changed.'),
-      ('v_settings', 'updated_by', 'Who changed it.')
+      ('v_settings', 'updated_by', 'Who changed it.'),
+      -- status_set (sql/rules.sql builds one predicate per set)
+      ('status_set', 'entity', 'trade (live_trade_signal.status) or order (live_trade_order.status).'),
+      ('status_set', 'set_name', 'Name of the set: active, in_flight, finished (trades), unresolved (orders).'),
+      ('status_set', 'status', 'A status that belongs to the set.'),
+      -- research_report (wl report ic)
+      ('research_report', 'id', 'Report id (increasing).'),
+      ('research_report', 'created_at', 'When the report was written.'),
+      ('research_report', 'params', 'The report''s arguments: days, horizons, signal types, bucket minutes, minimum bucket size.'),
+      ('research_report', 'markdown', 'The report as Markdown (what report.md holds).'),
+      -- future_outcome (the outcome worker, sql/outcomes.sql)
+      ('future_outcome', 'spread_start', 'Entry spread at the decision time: log(high venue bid / low venue ask) at the notional.'),
+      ('future_outcome', 'spread_end', 'Exit spread at the horizon end: log(high venue ask / low venue bid) at the notional.'),
+      ('future_outcome', 'horizon_end', 'start_ts + horizon: the end of the path.'),
+      ('future_outcome', 'missing', 'True when data was missing and the PnL columns are null (label says why).'),
+      -- funding_settlement (cached venue funding history)
+      ('funding_settlement', 'venue', 'Venue.'),
+      ('funding_settlement', 'symbol', 'Unified perp symbol.'),
+      ('funding_settlement', 'ts', 'Settlement time.'),
+      ('funding_settlement', 'rate', 'Funding rate settled (a short receives +rate, a long pays it).'),
+      ('funding_settlement', 'interval_hours', 'Interval since the previous settlement, in hours.'),
+      ('funding_settlement', 'source', 'Where the rate came from: history:<mode> (the venue''s history API), schedule or rule.'),
+      ('funding_settlement', 'fetched_at', 'When it was fetched.'),
+      -- pnl_model_activation (wl model activate, automatic activation)
+      ('pnl_model_activation', 'id', 'Audit row id.'),
+      ('pnl_model_activation', 'at', 'When the activation happened.'),
+      ('pnl_model_activation', 'signal_type', 'Signal type of the model.'),
+      ('pnl_model_activation', 'horizon_min', 'Horizon of the model, minutes.'),
+      ('pnl_model_activation', 'from_version', 'The version active before (null: none).'),
+      ('pnl_model_activation', 'to_version', 'The version made active.'),
+      ('pnl_model_activation', 'actor', 'Who activated it (the CLI user, or the weekly fit job).'),
+      ('pnl_model_activation', 'reason', 'Why: the out-of-sample comparison, or the reason given.'),
+      -- watchlist_outcome (each closed live trade)
+      ('watchlist_outcome', 'signal_id', 'The live trade (live_trade_signal.id) this outcome is of.'),
+      ('watchlist_outcome', 'event_id', 'The event the trade came from.'),
+      ('watchlist_outcome', 'symbol', 'Unified perp symbol.'),
+      ('watchlist_outcome', 'pnl_hat', 'The prediction the trade was admitted on.'),
+      ('watchlist_outcome', 'recorded_at', 'When the row was written.'),
+      -- pnl_model (fit columns)
+      ('pnl_model', 'train_from', 'First decision time in the training window.'),
+      ('pnl_model', 'train_to', 'Last decision time in the training window.'),
+      ('pnl_model', 'n_test', 'Out-of-sample events the metrics were measured on.'),
+      ('pnl_model', 'folds', 'Per rolling window: its training and test ranges, n and coefficients.'),
+      ('pnl_model', 'params', 'The fit''s parameters (days, folds, minimum sizes, bins).')
     ) v(tbl, col, description)
   loop
     if exists (select 1 from pg_attribute a

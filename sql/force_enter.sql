@@ -48,9 +48,9 @@ begin
     perform pg_advisory_xact_lock(hashtext('wl:gate')); -- the gate's lock: max_active and one trade per symbol hold
     v_refuse := case
       when exists (select 1 from watchlist.live_trade_signal s where s.symbol = p_symbol
-                   and s.status in ('new', 'opening', 'open', 'closing')) then 'symbol_active'
+                   and watchlist.trade_is_active(s.status)) then 'symbol_active'
       when (select count(*) from watchlist.live_trade_signal s
-            where s.status in ('new', 'opening', 'open', 'closing')) >= (v_thr->>'max_active')::numeric then 'max_active'
+            where watchlist.trade_is_active(s.status)) >= (v_thr->>'max_active')::numeric then 'max_active'
     end;
   end if;
   if v_refuse is not null then
@@ -67,8 +67,7 @@ begin
     'manual', date_trunc('minute', coalesce(e.last_trigger_ts, e.start_ts)),
     (v_thr->>'notional_usdt')::numeric, (v_thr->>'leverage')::int)
   returning id into v_id;
-  perform watchlist.enqueue('open_trade', json_build_object('signal_id', v_id, 'symbol', e.symbol,
-    'short', a.short_ex, 'long', a.long_ex), 'open_trade:' || v_id, null, 5, null);
+  perform watchlist.enqueue_trade_job('open_trade', v_id);
   perform watchlist.trader_audit('force_enter', v_args, jsonb_build_object('signal_id', v_id, 'event_id', e.id,
     'gate_reason', a.reason, 'pnl_hat', a.pnl_hat, 'win_prob', a.win_prob));
   return v_id;

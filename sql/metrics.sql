@@ -3,12 +3,12 @@
 -- graphile-worker's queue (its schema is the worker's, not the reader's).
 -- Owns: watchlist.metrics_sample() (no tables).
 create or replace function watchlist.metrics_sample() returns table (metric text, labels jsonb, value float8)
-language sql stable security definer set search_path = watchlist, pg_catalog as $$
+language sql stable security definer set search_path = watchlist, pg_catalog, pg_temp as $$
   -- trades by status (every status, zeros included, so a series never vanishes)
   select 'wl_trades', jsonb_build_object('status', st), coalesce(n, 0)::float8
-  from unnest(array['new','opening','open','closing']) st
+  from (select ss.status as st from watchlist.status_set ss where ss.entity = 'trade' and ss.set_name = 'active') a
   left join (select status, count(*) n from watchlist.live_trade_signal
-             where status in ('new','opening','open','closing') group by 1) c on c.status = st
+             where watchlist.trade_is_active(status) group by 1) c on c.status = a.st
   union all
   select 'wl_realized_pnl_usdt', '{}'::jsonb, coalesce(sum(realized_pnl_usdt), 0)::float8
   from watchlist.live_trade_exit where closed_at is not null

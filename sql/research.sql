@@ -120,7 +120,7 @@ returns table (horizon_min int, factor text, bucket timestamptz, n int, ic doubl
 language sql stable as $$
   with d as (
     select x.horizon_min, x.pnl_total, x.factors, x.pnl_hat,
-      to_timestamp(floor(extract(epoch from x.start_ts) / (p_bucket_min * 60)) * p_bucket_min * 60) as bucket
+      date_bin(make_interval(mins => p_bucket_min), x.start_ts, timestamptz 'epoch') as bucket
     from watchlist.model_dataset(p_signal_types, p_horizons, p_from, p_to) x
   ),
   long as (
@@ -203,8 +203,8 @@ with t as (
   from watchlist.v_trade_predicted_vs_realised v
   where v.realized_pnl_frac is not null and v.pnl_complete
 )
-select least(floor(t.wp * 10)::int, 9) / 10.0 as win_prob_from,
-       (least(floor(t.wp * 10)::int, 9) + 1) / 10.0 as win_prob_to,
+select (least(width_bucket(t.wp, 0, 1, 10), 10) - 1) / 10.0 as win_prob_from,
+       least(width_bucket(t.wp, 0, 1, 10), 10) / 10.0 as win_prob_to,
        count(*)::int as trades,
        avg(t.wp) as mean_win_prob,
        (count(*) filter (where t.realized_pnl_frac > 0))::float8 / count(*) as realized_win_rate,

@@ -365,8 +365,7 @@ begin
     'signal_id', s.id, 'symbol', s.symbol, 'attempt', s.attempt,
     'short', s.leg_short_exchange, 'long', s.leg_long_exchange,
     'notional_usdt', coalesce(s.notional_usdt, watchlist.cfg_num('trade.notional_usdt')::numeric),
-    'leverage', least(coalesce(s.leverage, watchlist.cfg_num('trade.leverage')::int), watchlist.cfg_num('trade.leverage_max')::int),
-    'max_book_age_ms', watchlist.cfg_num('trade.max_book_age_ms'));
+    'leverage', least(coalesce(s.leverage, watchlist.cfg_num('trade.leverage')::int), watchlist.cfg_num('trade.leverage_max')::int));
 end $$;
 
 -- The re-check on live books and the pre-send checks, in SQL so the decision and

@@ -96,7 +96,8 @@ describe('take-profit: one target for the exit decision, the view and the GraphQ
               watchlist.live_trade_signal_take_profit_pnl(s) as gql, watchlist.live_trade_signal_take_profit_spread(s) as gql_spread,
               (select take_profit_at from watchlist.v_active_trades v where v.signal_id = s.id) as view,
               (select pnl_hat from watchlist.v_active_trades v where v.signal_id = s.id) as view_hat,
-              s.entry_spread
+              s.entry_spread,
+              coalesce(s.entry_fees_usdt / nullif(s.notional_usdt, 0), 0) + 2 * watchlist.cfg_num('trade.taker_fee_default') as fees
        from watchlist.live_trade_signal s where s.id = $1`, [id])).rows[0];
     for (const [s, hat] of [[a, 0.03], [b, 0.02]] as const) {
       const r = await read(s.id);
@@ -105,7 +106,9 @@ describe('take-profit: one target for the exit decision, the view and the GraphQ
       expect(r.gql).toBe(r.tp);
       expect(r.view).toBe(r.tp);
       expect(r.view_hat).toBe(r.hat);
-      expect(r.gql_spread).toBeCloseTo(r.entry_spread - r.tp, 12);
+      // before the first sample, the exact exit line is entry − target − the fees the monitor charges
+      // (test/cockpit.test.ts checks it against the monitor's decision)
+      expect(r.gql_spread).toBeCloseTo(r.entry_spread - r.tp - r.fees, 12);
     }
     await setConfig(db, 'trade.take_profit_ratio', 0.5);
     try {

@@ -6,7 +6,8 @@ import { callValue, type SqlClient, Id } from './client.ts';
 export const text = 'select (watchlist.signal_transition($1, $2, $3)).status as result';
 export const Params = z.object({
   signalId: Id,
-  to: z.enum(['new', 'ignored', 'opening', 'open', 'closing', 'closed', 'failed', 'partial_failed']),
+  /** a trade status; watchlist.signal_transition refuses an unknown one or an illegal move */
+  to: z.string().regex(/^[a-z_]+$/),
   reason: z.string().nullable().default(null),
 });
 export const Result = z.string();

@@ -13,7 +13,6 @@ const go = {
   long: z.string(),
   notional_usdt: z.number().positive(),
   leverage: z.number().int().positive(),
-  max_book_age_ms: z.number(),
 };
 export const Result = z.discriminatedUnion('action', [
   z.object({ action: z.literal('noop'), why: z.string() }),

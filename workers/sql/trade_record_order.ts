@@ -14,7 +14,8 @@ export const Params = z.object({
   /** one contract step in base units: a looked-up amount may differ by less */
   step: Decimal.nullable(),
 });
-export const Result = z.enum(['pending', 'open', 'partially_filled', 'filled', 'rejected', 'not_placed', 'unknown']);
+/** the order's status as recorded (live_trade_order.status's check constraint holds the list) */
+export const Result = z.string().regex(/^[a-z_]+$/);
 
 export const tradeRecordOrder = (c: SqlClient, p: z.input<typeof Params>): Promise<z.output<typeof Result>> =>
   callValue(c, { name: 'trade_record_order', text, params: Params, result: Result,
