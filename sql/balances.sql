@@ -5,7 +5,7 @@
 -- reconcile's pass hands each venue's fetchBalance answer here (total and free USDT,
 -- as strings: never through a float).
 create or replace function watchlist.record_venue_balance(p_venue text, p_balance jsonb) returns void
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 begin
   if coalesce(p_balance->>'total', '') !~ '^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$' then
     raise exception 'record_venue_balance: % answered no numeric total (%)', p_venue, p_balance using errcode = '22023';

@@ -13,7 +13,7 @@
 
 create or replace function watchlist.force_enter(p_symbol text, p_short text, p_long text, p_note text default null)
 returns bigint
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
   e watchlist.watch_signal_event;
   a record;

@@ -62,7 +62,7 @@ $$;
 -- is an error row and no sample.
 create or replace function watchlist.monitor_books_fresh(p_signal_id bigint, p_short_age_ms double precision,
   p_long_age_ms double precision) returns boolean
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 begin
   if watchlist.book_is_stale(p_short_age_ms) or watchlist.book_is_stale(p_long_age_ms) then
     perform watchlist.trade_error(p_signal_id, 'monitor', null, 'StaleBook',

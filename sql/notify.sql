@@ -3,7 +3,7 @@
 -- NOTIFYs it on live_trade like every other state change.
 -- Owns: watchlist.notify_daily_summary() (no tables).
 create or replace function watchlist.notify_daily_summary(p_day date default (now() at time zone 'utc')::date - 1) returns jsonb
-language plpgsql volatile security definer set search_path = watchlist, pg_catalog as $$
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare v jsonb;
 begin
   select jsonb_build_object('type', 'daily_summary', 'day', p_day,
