@@ -8,6 +8,7 @@ import { fetchBook, isBookError, quote } from './books.ts';
 import { resolveUnresolved, submit, type PreparedOrder } from './legs.ts';
 import { tradeClientOrderId } from './client-ids.ts';
 import { refreshPosition } from './positions.ts';
+import { notOpenedReason } from './not-opened.ts';
 
 type VenueOf = (name: string) => Promise<Venue>;
 
@@ -23,12 +24,12 @@ export async function openSignal(q: Q, signalId: number, venueOf: VenueOf, hint?
   if (ctx.action === 'noop') return `noop (${ctx.why})`;
   if (ctx.action === 'recheck') {
     const same = early && hint!.symbol === ctx.symbol && hint!.short === ctx.short && hint!.long === ctx.long;
-    const ok = await recheckAndSubmit(
+    const refused = await recheckAndSubmit(
       q, ctx, venueOf,
       same ? early : booksFor(venueOf, ctx.symbol, ctx.short, ctx.long),
       same && earlyBals ? earlyBals : balancesFor(venueOf, ctx.short, ctx.long),
     );
-    if (!ok) return 'not opened';
+    if (refused) return `not opened: ${refused}`;
   }
   const result = await drive(q, signalId, venueOf);
   await Promise.all([ctx.short, ctx.long].map(async (n: string) => refreshPosition(q, await venueOf(n), ctx.symbol)));
@@ -82,7 +83,8 @@ function legCheck(v: Venue, ctx: any, tag: 'short' | 'long', price: number | nul
   };
 }
 
-async function recheckAndSubmit(q: Q, ctx: any, venueOf: VenueOf, booksP: Books, balsP: Promise<[Bal, Bal]>): Promise<boolean> {
+/** null when both legs were sent; otherwise why not, with the values compared */
+async function recheckAndSubmit(q: Q, ctx: any, venueOf: VenueOf, booksP: Books, balsP: Promise<[Bal, Bal]>): Promise<string | null> {
   const [vs, vl] = await Promise.all([venueOf(ctx.short), venueOf(ctx.long)]);
   const notional = Number(ctx.notional_usdt);
   const [bs, bl] = await booksP;
@@ -108,11 +110,14 @@ async function recheckAndSubmit(q: Q, ctx: any, venueOf: VenueOf, booksP: Books,
   // books, prediction, both legs' minimums at the common quantity and free margin:
   // one SQL decision before anything is sent (a refusal hands over to the next pair)
   const rec = await q.one('select watchlist.trade_recheck($1, $2::jsonb, $3::jsonb)', [ctx.signal_id, JSON.stringify(books), JSON.stringify(legs)]);
-  if (!rec.ok) return false;
+  if (!rec.ok) {
+    const { rows } = await q.query('select threshold from watchlist.live_trade_signal where id = $1', [ctx.signal_id]);
+    return notOpenedReason(rec, rows[0]?.threshold ?? null);
+  }
 
   if (!(await leverageConfirmed(q, ctx, [vs, vl]))) {
     await q.query(`select watchlist.signal_transition($1, 'failed', 'leverage_failed')`, [ctx.signal_id]);
-    return false;
+    return notOpenedReason({ fail: 'leverage_failed' }, null);
   }
 
   // committed before anything is sent: a crash from here on leaves rows reconcile can look up
@@ -120,7 +125,7 @@ async function recheckAndSubmit(q: Q, ctx: any, venueOf: VenueOf, booksP: Books,
   const byName: Record<string, Venue> = { [vs.name]: vs, [vl.name]: vl };
   // both legs leave in the same tick
   await Promise.all(prepared.map((o) => submit(q, byName[o.exchange], o, 'open')));
-  return true;
+  return null;
 }
 
 /**
