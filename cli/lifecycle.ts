@@ -2,6 +2,10 @@
 // worker and server let go of connections before PostgreSQL stops.
 import { log } from './log.ts';
 
+/**
+ * A stop that resolves to a string says what it did instead of "stopped <name>" (empty:
+ * nothing to say), e.g. a database another process owns is left running, not "stopped".
+ */
 const stack: Array<{ name: string; stop: () => Promise<unknown> }> = [];
 let stopping = false;
 
@@ -22,8 +26,9 @@ export async function shutdown(code = 0) {
   while (stack.length) {
     const { name, stop } = stack.pop()!;
     try {
-      await stop();
-      log(`stopped ${name}`);
+      const said = await stop();
+      if (typeof said !== 'string') log(`stopped ${name}`);
+      else if (said) log(said);
     } catch (e) {
       log(`stopping ${name} failed: ${(e as Error).message}`);
     }

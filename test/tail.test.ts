@@ -50,6 +50,9 @@ describe('wl tail', () => {
       tail.child.kill('SIGINT');
       await tail.exited();
     }
+    // attached to a database it did not start (DATABASE_URL): it stopped no postgres and says none
+    expect(tail.output()).toMatch(/stopped listener/);
+    expect(tail.output()).not.toMatch(/stopped postgres/);
   });
 
   it('formats what is not a JSON object as it came, and quotes text with spaces', () => {
