@@ -7,6 +7,26 @@ import pg from 'pg';
 
 const warn = (msg: string) => process.stderr.write(`${new Date().toISOString()} wl: ${msg}\n`);
 
+// While the process stops (Ctrl-C reaches postgres too, which ends every connection
+// with 57P01), a lost connection is expected: counted, not printed line by line.
+let stopping = false;
+let hushed = 0;
+/** from now on connection losses are expected (shutdown): count them instead of printing each */
+export function expectConnectionLoss(): void {
+  stopping = true;
+}
+/** connection-loss messages dropped since expectConnectionLoss() */
+export const hushedConnectionLosses = () => hushed;
+/** true (and counted) when `e` is a connection loss during a stop: the caller prints nothing */
+export function hushLoss(e: unknown): boolean {
+  if (!stopping || !isConnectionLoss(e)) return false;
+  hushed++;
+  return true;
+}
+const warnLoss = (msg: string, e: unknown) => {
+  if (!hushLoss(e)) warn(msg);
+};
+
 /** a pool whose idle and checked-out clients log connection errors instead of crashing the process */
 export function makePool(name: string, config: pg.PoolConfig): pg.Pool {
   const pool = new pg.Pool(config);
@@ -16,15 +36,15 @@ export function makePool(name: string, config: pg.PoolConfig): pg.Pool {
 
 /** add the error listeners to a pool made elsewhere */
 export function guardPool(name: string, pool: pg.Pool): pg.Pool {
-  pool.on('error', (e) => warn(`${name} pool: idle connection lost: ${e.message}`));
-  pool.on('connect', (c) => c.on('error', (e) => warn(`${name} pool: connection lost: ${e.message}`)));
+  pool.on('error', (e) => warnLoss(`${name} pool: idle connection lost: ${e.message}`, e));
+  pool.on('connect', (c) => c.on('error', (e) => warnLoss(`${name} pool: connection lost: ${e.message}`, e)));
   return pool;
 }
 
 /** a single client with an error listener */
 export function makeClient(name: string, config: pg.ClientConfig): pg.Client {
   const c = new pg.Client(config);
-  c.on('error', (e) => warn(`${name}: connection lost: ${e.message}`));
+  c.on('error', (e) => warnLoss(`${name}: connection lost: ${e.message}`, e));
   return c;
 }
 
