@@ -513,3 +513,30 @@ describe('/settings', () => {
     await db.query(`select watchlist.set_config('trade.take_profit_ratio', '0.8', 'browser test')`);
   }, 120_000);
 });
+
+describe('demo note (issue 12 item 2)', () => {
+  it('the live page explains the demo only when the server runs under `wl up --demo` (WL_SIM_DEMO=1)', async () => {
+    const before = process.env.WL_SIM_DEMO;
+    try {
+      delete process.env.WL_SIM_DEMO;
+      const plain = await open('/live_trading');
+      await expect.poll(() => plain.locator('#mode-badges .mode-badge').count(), POLL).toBeGreaterThan(0);
+      expect(await plain.locator('#demo-banner').count()).toBe(0);
+      await plain.close();
+
+      process.env.WL_SIM_DEMO = '1'; // what `wl up --demo` hands its API child
+      const page = await open('/live_trading');
+      await expect.poll(() => page.locator('#demo-banner').count(), POLL).toBe(1);
+      const text = await page.locator('#demo-banner').innerText();
+      expect(text).toMatch(/^DEMO \(wl up --demo\): every venue is PAPER/);
+      expect(text).toMatch(/take-profit/);
+      expect(text).toMatch(/history backfilled at start are history: their events show as ignored \(stale_event\)/);
+      expect(problemsOf(page)).toEqual([]);
+      await shot(page, 'live-trading-demo');
+      await page.close();
+    } finally {
+      if (before === undefined) delete process.env.WL_SIM_DEMO;
+      else process.env.WL_SIM_DEMO = before;
+    }
+  });
+});
