@@ -9,22 +9,34 @@ const warn = (msg: string) => process.stderr.write(`${new Date().toISOString()} 
 
 // While the process stops (Ctrl-C reaches postgres too, which ends every connection
 // with 57P01), a lost connection is expected: counted, not printed line by line.
+// A signal can reach postgres before this process runs its handler, so a loss is
+// printed only if no stop begins within LOSS_GRACE_MS (with the time it happened).
 let stopping = false;
 let hushed = 0;
+const LOSS_GRACE_MS = 2000;
 /** from now on connection losses are expected (shutdown): count them instead of printing each */
 export function expectConnectionLoss(): void {
   stopping = true;
 }
 /** connection-loss messages dropped since expectConnectionLoss() */
 export const hushedConnectionLosses = () => hushed;
-/** true (and counted) when `e` is a connection loss during a stop: the caller prints nothing */
-export function hushLoss(e: unknown): boolean {
-  if (!stopping || !isConnectionLoss(e)) return false;
-  hushed++;
+/**
+ * true when `e` is a connection loss: the caller prints nothing, and `print` runs after
+ * LOSS_GRACE_MS unless a stop began meanwhile (then it is only counted)
+ */
+export function hushLoss(e: unknown, print?: () => void): boolean {
+  if (!isConnectionLoss(e)) return false;
+  if (stopping) {
+    hushed++;
+    return true;
+  }
+  if (!print) return false;
+  setTimeout(() => (stopping ? hushed++ : print()), LOSS_GRACE_MS).unref();
   return true;
 }
 const warnLoss = (msg: string, e: unknown) => {
-  if (!hushLoss(e)) warn(msg);
+  const at = new Date().toISOString();
+  if (!hushLoss(e, () => process.stderr.write(`${at} wl: ${msg}\n`))) warn(msg);
 };
 
 /** a pool whose idle and checked-out clients log connection errors instead of crashing the process */

@@ -6,11 +6,10 @@ import { hushLoss } from '../db/pool.ts';
 type Scope = { label?: string; workerId?: string; taskIdentifier?: string; jobId?: string };
 
 export const workerLogger = new Logger((scope: Scope) => (level, message, meta) => {
-  if ((level === 'error' || level === 'warning') && hushLoss((meta as { error?: unknown } | undefined)?.error ?? { message })) return;
   if (level === 'debug' && !process.env.GRAPHILE_LOGGER_DEBUG) return;
   const who = scope.workerId ? `(${scope.workerId}${scope.taskIdentifier ? `: ${scope.taskIdentifier}` : ''}${scope.jobId ? `{${scope.jobId}}` : ''})` : '';
   const line = `[${scope.label || 'core'}${who}] ${level.toUpperCase()}: ${message}`;
-  if (level === 'error') console.error(line);
-  else if (level === 'warning') console.warn(line);
-  else console.log(line);
+  const print = () => (level === 'error' ? console.error(line) : level === 'warning' ? console.warn(line) : console.log(line));
+  if ((level === 'error' || level === 'warning') && hushLoss((meta as { error?: unknown } | undefined)?.error ?? { message }, print)) return;
+  print();
 });
