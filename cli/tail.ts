@@ -5,6 +5,7 @@ import pgListen from 'pg-listen';
 import { openDatabase } from '../db/connect.ts';
 import { handleSignals, onShutdown } from './lifecycle.ts';
 import { log } from './log.ts';
+import { formatNotice } from './tail-format.ts';
 
 // pg-listen is CommonJS with `exports.default`: Node hands the function itself to a
 // default import, while its typings describe the module object
@@ -15,8 +16,9 @@ export const CHANNELS = ['watchlist_signal', 'live_trade', 'live_trade_error'] a
 export function registerTail(program: Command) {
   program
     .command('tail')
-    .description(`print NOTIFY payloads on ${CHANNELS.join(', ')}`)
-    .action(async () => {
+    .description(`print NOTIFY messages on ${CHANNELS.join(', ')}, one readable line each`)
+    .option('--json', 'print each payload as sent (timestamp, channel, raw JSON)')
+    .action(async (o: { json?: boolean }) => {
       handleSignals();
       const db = await openDatabase(log);
       onShutdown('postgres', db.stop);
@@ -30,7 +32,7 @@ export function registerTail(program: Command) {
       sub.events.on('reconnect', (attempt: number) => log(`reconnecting (attempt ${attempt})`));
       for (const ch of CHANNELS) {
         sub.notifications.on(ch, (payload: string) => {
-          process.stdout.write(`${new Date().toISOString()} ${ch} ${payload}\n`);
+          process.stdout.write(o.json ? `${new Date().toISOString()} ${ch} ${payload}\n` : `${formatNotice(ch, payload)}\n`);
         });
       }
       await sub.connect();

@@ -7,7 +7,8 @@ import { startEmbedded } from './embedded.ts';
 export interface Database {
   url: string;
   embedded: boolean;
-  stop(): Promise<void>;
+  /** a string: what was done instead of stopping (cli/lifecycle.ts logs it) */
+  stop(): Promise<void | string>;
 }
 
 export async function ensureDatabase(serverUrl: string, name: string) {
@@ -26,7 +27,7 @@ export async function ensureDatabase(serverUrl: string, name: string) {
 export async function openDatabase(log: (m: string) => void = () => {}): Promise<Database> {
   if (config.databaseUrl) {
     log(`database: ${redact(config.databaseUrl)} (DATABASE_URL)`);
-    return { url: config.databaseUrl, embedded: false, stop: async () => {} };
+    return { url: config.databaseUrl, embedded: false, stop: async () => '' }; // not ours: nothing stopped, nothing to say
   }
   log(`database: embedded PostgreSQL 16 in ${config.dataDir}, port ${config.embeddedPort}`);
   const handle = await startEmbedded({ dataDir: config.dataDir, port: config.embeddedPort, log });

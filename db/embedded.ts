@@ -81,7 +81,8 @@ async function replaceLegacyPassword(dataDir: string, port: number, log: (m: str
 
 export interface EmbeddedHandle {
   url: string;
-  stop(): Promise<void>;
+  /** resolves to what it did when it did not stop a server of its own */
+  stop(): Promise<void | string>;
 }
 
 const isAlive = (pid: number) => {
@@ -174,7 +175,7 @@ export async function startEmbedded(opts: {
     if (sharedPort) {
       // another wl process owns it and will stop it
       const pw = await replaceLegacyPassword(opts.dataDir, sharedPort, log);
-      return { url: embeddedUrl(sharedPort, pw), stop: async () => {} };
+      return { url: embeddedUrl(sharedPort, pw), stop: async () => `postgres left running (another wl process on port ${sharedPort} owns it)` };
     }
   }
   try {

@@ -7,6 +7,38 @@ import pg from 'pg';
 
 const warn = (msg: string) => process.stderr.write(`${new Date().toISOString()} wl: ${msg}\n`);
 
+// While the process stops (Ctrl-C reaches postgres too, which ends every connection
+// with 57P01), a lost connection is expected: counted, not printed line by line.
+// A signal can reach postgres before this process runs its handler, so a loss is
+// printed only if no stop begins within LOSS_GRACE_MS (with the time it happened).
+let stopping = false;
+let hushed = 0;
+const LOSS_GRACE_MS = 2000;
+/** from now on connection losses are expected (shutdown): count them instead of printing each */
+export function expectConnectionLoss(): void {
+  stopping = true;
+}
+/** connection-loss messages dropped since expectConnectionLoss() */
+export const hushedConnectionLosses = () => hushed;
+/**
+ * true when `e` is a connection loss: the caller prints nothing, and `print` runs after
+ * LOSS_GRACE_MS unless a stop began meanwhile (then it is only counted)
+ */
+export function hushLoss(e: unknown, print?: () => void): boolean {
+  if (!isConnectionLoss(e)) return false;
+  if (stopping) {
+    hushed++;
+    return true;
+  }
+  if (!print) return false;
+  setTimeout(() => (stopping ? hushed++ : print()), LOSS_GRACE_MS).unref();
+  return true;
+}
+const warnLoss = (msg: string, e: unknown) => {
+  const at = new Date().toISOString();
+  if (!hushLoss(e, () => process.stderr.write(`${at} wl: ${msg}\n`))) warn(msg);
+};
+
 /** a pool whose idle and checked-out clients log connection errors instead of crashing the process */
 export function makePool(name: string, config: pg.PoolConfig): pg.Pool {
   const pool = new pg.Pool(config);
@@ -16,15 +48,15 @@ export function makePool(name: string, config: pg.PoolConfig): pg.Pool {
 
 /** add the error listeners to a pool made elsewhere */
 export function guardPool(name: string, pool: pg.Pool): pg.Pool {
-  pool.on('error', (e) => warn(`${name} pool: idle connection lost: ${e.message}`));
-  pool.on('connect', (c) => c.on('error', (e) => warn(`${name} pool: connection lost: ${e.message}`)));
+  pool.on('error', (e) => warnLoss(`${name} pool: idle connection lost: ${e.message}`, e));
+  pool.on('connect', (c) => c.on('error', (e) => warnLoss(`${name} pool: connection lost: ${e.message}`, e)));
   return pool;
 }
 
 /** a single client with an error listener */
 export function makeClient(name: string, config: pg.ClientConfig): pg.Client {
   const c = new pg.Client(config);
-  c.on('error', (e) => warn(`${name}: connection lost: ${e.message}`));
+  c.on('error', (e) => warnLoss(`${name}: connection lost: ${e.message}`, e));
   return c;
 }
 

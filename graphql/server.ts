@@ -58,6 +58,12 @@ async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse):
     res.writeHead(302, { Location: '/live_trading' }).end();
     return true;
   }
+  if (urlPath === '/demo.json') {
+    // `wl up --demo` runs its children with WL_SIM_DEMO=1: the pages explain what a demo shows
+    const body = JSON.stringify({ demo: process.env.WL_SIM_DEMO === '1' });
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache', ...PAGE_HEADERS }).end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  }
   const file = staticFile(urlPath);
   if (!file) return false;
   try {

@@ -53,6 +53,25 @@ describe('wl up', () => {
     await waitGone([]);
   });
 
+  it('Ctrl-C (SIGINT to the whole process group, postgres included) prints a few lines, no 57P01 traces (issue 12 item 10)', { timeout: 180_000 }, async () => {
+    const env = { WL_DATA_DIR: dataDir, WL_PG_PORT: String(await freePort()), PORT: String(await freePort()), DATABASE_URL: '', WL_BACKFILL_HOURS: '0' };
+    const up = spawnWl(['up'], env, { group: true });
+    await up.waitFor(/ready\./, 90_000);
+    // let the worker's cron, job loop and LISTEN hold their connections
+    await new Promise((r) => setTimeout(r, 3000));
+    const before = up.output().length;
+    process.kill(-up.child.pid!, 'SIGINT');
+    const code = await up.exited();
+    const after = up.output().slice(before);
+    if (code !== 0) console.error(up.output());
+    expect(code).toBe(0);
+    expect(after).not.toMatch(/57P01|terminating connection due to administrator command/);
+    expect(after).not.toMatch(/^\s+at /m); // no stack traces
+    expect(after.split('\n').filter(Boolean).length).toBeLessThan(25);
+    expect(after).toMatch(/stopped postgres/);
+    await waitGone([]);
+  });
+
   it('after a SIGKILL leaves postgres orphaned, the next start takes over and stops cleanly', { timeout: 240_000 }, async () => {
     const env = { WL_DATA_DIR: dataDir, WL_PG_PORT: String(await freePort()), PORT: String(await freePort()), DATABASE_URL: '', WL_BACKFILL_HOURS: '0' };
     const first = spawnWl(['up'], env);

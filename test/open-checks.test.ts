@@ -60,7 +60,8 @@ describe('both legs checked before either is sent', () => {
     const ev = await insertEvent(db, { symbol: 'BTC/USDT:USDT', high: 'bybit', low: 'binance' });
     const s0 = await signalOf(ev);
     expect(s0.status).toBe('new');
-    expect(await open(s0.id, { binance: bn.venue, bybit: by.venue })).toBe('not opened');
+    // the job's log line says why, with the values (issue 12 item 10)
+    expect(await open(s0.id, { binance: bn.venue, bybit: by.venue })).toMatch(/^not opened: re-check: below_min_cost \(.*100.*\) on binance$/);
 
     const s = await signalOf(ev);
     expect(s).toMatchObject({ status: 'ignored', reason: 'below_min_cost' });
@@ -225,7 +226,7 @@ describe('leverage confirmed at or below the target', () => {
     const by = fakeBybit({ bid: 0.1001, ask: 0.1002, depth: '10000000' });
     const ev = await insertEvent(db, { symbol: 'DOGE/USDT:USDT', high: 'bybit', low: 'binance' });
     const sid = (await signalOf(ev)).id;
-    expect(await open(sid, { binance: bn.venue, bybit: by.venue })).toBe('not opened');
+    expect(await open(sid, { binance: bn.venue, bybit: by.venue })).toBe('not opened: leverage not confirmed at or below the target on both venues (see live_trade_error)');
     expect(await signalOf(ev)).toMatchObject({ status: 'failed', reason: 'leverage_failed' });
     expect(bn.http.callsTo('GET', '/fapi/v1/symbolConfig')).toHaveLength(1);
     expect(bn.orderPosts()).toHaveLength(0);
@@ -245,5 +246,26 @@ describe('leverage confirmed at or below the target', () => {
     expect(bn.orderPosts()).toHaveLength(1);
     expect(by.orderPosts()).toHaveLength(1);
     expect(await errorsOf(sid)).toContainEqual(expect.objectContaining({ stage: 'leverage', venue: 'binance' }));
+  });
+});
+
+describe('the open job says why it did not open (issue 12 item 10)', () => {
+  it('a re-check below the signal\'s threshold names the prediction and the threshold it missed', async () => {
+    const bn = fakeBinance({ bid: 0.09999, ask: 0.1, depth: '10000000' });
+    const by = fakeBybit({ bid: 0.1001, ask: 0.1002, depth: '10000000' });
+    // earlier cases left trades and cooldowns on these pairs: the gate must admit this one
+    await setConfig(db, 'trade.cooldown_min', 0);
+    await setConfig(db, 'trade.max_active', 1000);
+    const ev = await insertEvent(db, { symbol: 'TRX/USDT:USDT', high: 'bybit', low: 'binance' });
+    const s0 = await signalOf(ev);
+    expect(s0).toMatchObject({ status: 'new', reason: null });
+    const sid = s0.id;
+    // the gate admitted at its thresholds; the re-check holds the signal to a stricter one
+    await db.query(`update watchlist.live_trade_signal set threshold = threshold || '{"pnl_hat_min": 0.05}' where id = $1`, [sid]);
+    const line = await open(sid, { binance: bn.venue, bybit: by.venue });
+    expect(line).toMatch(/^not opened: re-check below threshold: pnl_hat 200\.0 bps \(needs > 500\.0 bps\), win_prob \d\.\d{3} \(needs > \d\.\d{3}\)$/);
+    expect(await signalOf(ev)).toMatchObject({ status: 'ignored', reason: 'recheck_failed' });
+    expect(posts(bn)).toEqual([]);
+    await closeEvent(ev);
   });
 });

@@ -12,6 +12,7 @@ import { makePool, retryOnConnectionLoss } from '../db/pool.ts';
 import { connectionBudget, safeConcurrency } from '../db/budget.ts';
 import { taskList } from './tasks/index.ts';
 import { crontab } from './crontab.ts';
+import { workerLogger } from './worker-logger.ts';
 
 const WEDGED_MS = 60_000;
 /** a checkout that waits longer fails (and graphile-worker retries) instead of hanging forever */
@@ -86,6 +87,7 @@ export async function startWorker(opts: WorkerOptions): Promise<Runner> {
       run({
         pgPool,
         events,
+        logger: workerLogger,
         concurrency,
         noHandleSignals: true, // the CLI owns signals so postgres stops after the worker
         pollInterval: 1000,

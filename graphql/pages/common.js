@@ -207,6 +207,7 @@ export async function header(active, onRoleChange) {
   document.body.prepend(hdr);
   await Promise.all([refresh(), tradingState()]);
   void venueBanners(hdr);
+  void demoBanner(hdr);
   setInterval(tickAges, 1000);
   setInterval(tradingState, 15_000);
   subscribe('subscription { liveTrade { type } }', ({ liveTrade }) => {
@@ -235,6 +236,21 @@ export async function tradingState() {
     if (d.killSwitch?.updatedAt) kill.title = `kill switch level ${level}, set ${utc(d.killSwitch.updatedAt)} by ${d.killSwitch.updatedBy}`;
   } catch (e) {
     box.replaceChildren(el('span', { class: 'neg' }, `venues: ${e.message}`));
+  }
+}
+
+/** `wl up --demo`: what the user is looking at (shown only in a demo) */
+async function demoBanner(hdr) {
+  try {
+    const r = await fetch('/demo.json', { cache: 'no-cache' });
+    if (!r.ok || !(await r.json()).demo) return;
+    hdr.after(el('div', { id: 'demo-banner', class: 'banner demo' },
+      'DEMO (wl up --demo): every venue is PAPER on a simulated market at demo pace, where one venue\'s price jumps away ' +
+      'from the others and reverts within minutes. The gate admits a fresh event when its prediction clears the thresholds; ' +
+      'the trade then exits at take-profit or after the demo\'s 30-minute max hold. The hours of history backfilled at ' +
+      'start are history: their events show as ignored (stale_event) because they were never tradeable, not because anything failed.'));
+  } catch {
+    // no demo endpoint (an older server): no note
   }
 }
 

@@ -7,9 +7,11 @@ import path from 'node:path';
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 export const nodeBin = process.execPath; // vitest runs on the project's Node 24
 
-export function spawnWl(args: string[], env: Record<string, string | undefined>) {
+/** `group`: its own process group, so `process.kill(-pid, 'SIGINT')` is a terminal's Ctrl-C (every process of it) */
+export function spawnWl(args: string[], env: Record<string, string | undefined>, opts: { group?: boolean } = {}) {
   const child = spawn(nodeBin, [path.join(repoRoot, 'cli', 'wl.js'), ...args], {
     cwd: repoRoot,
+    detached: opts.group ?? false,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

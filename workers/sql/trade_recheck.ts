@@ -12,7 +12,16 @@ export const Params = z.object({
   legs: LegChecksJson.length(2),
 });
 /** the recorded re-check (signal.recheck); `ok` decides */
-export const Result = z.object({ ok: z.boolean(), fail: z.string().nullable().optional(), why: z.string().optional() });
+export const Result = z.object({
+  ok: z.boolean(),
+  fail: z.string().nullable().optional(),
+  why: z.string().optional(),
+  // what a refusal's log line names (workers/trade/not-opened.ts); shapes vary by refusal
+  pnl_hat: z.unknown().optional(),
+  win_prob: z.unknown().optional(),
+  books: z.unknown().optional(),
+  precheck: z.unknown().optional(),
+});
 
 export const tradeRecheck = (c: SqlClient, p: z.input<typeof Params>): Promise<z.output<typeof Result>> =>
   callValue(c, { name: 'trade_recheck', text, params: Params, result: Result,

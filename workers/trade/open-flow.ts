@@ -18,6 +18,8 @@ import { tradeEvenPlan } from '../sql/trade_even_plan.ts';
 import { tradePrepareOrder } from '../sql/trade_prepare_order.ts';
 import type { ReduceLeg } from '../sql/reduce-legs.ts';
 import type { LegCheckJson } from '../sql/venue-shapes.ts';
+import { notOpenedReason } from './not-opened.ts';
+import { signalThreshold } from '../sql/signal_threshold.ts';
 
 type VenueOf = (name: string) => Promise<Venue>;
 
@@ -33,12 +35,12 @@ export async function openSignal(q: Q, signalId: number, venueOf: VenueOf, hint?
   if (ctx.action === 'noop') return `noop (${ctx.why})`;
   if (ctx.action === 'recheck') {
     const same = early && hint!.symbol === ctx.symbol && hint!.short === ctx.short && hint!.long === ctx.long;
-    const ok = await recheckAndSubmit(
+    const refused = await recheckAndSubmit(
       q, ctx, venueOf,
       same ? early : booksFor(venueOf, ctx.symbol, ctx.short, ctx.long),
       same && earlyBals ? earlyBals : balancesFor(venueOf, ctx.short, ctx.long),
     );
-    if (!ok) return 'not opened';
+    if (refused) return `not opened: ${refused}`;
   }
   const result = await drive(q, signalId, venueOf);
   await Promise.all([ctx.short, ctx.long].map(async (n) => refreshPosition(q, await venueOf(n), ctx.symbol)));
@@ -80,7 +82,8 @@ function legCheck(v: Venue, ctx: OpenContext, tag: 'short' | 'long', price: numb
   };
 }
 
-async function recheckAndSubmit(q: Q, ctx: OpenContext, venueOf: VenueOf, booksP: Books, balsP: Promise<[Bal, Bal]>): Promise<boolean> {
+/** null when both legs were sent; otherwise why not, with the values compared */
+async function recheckAndSubmit(q: Q, ctx: OpenContext, venueOf: VenueOf, booksP: Books, balsP: Promise<[Bal, Bal]>): Promise<string | null> {
   const [vs, vl] = await Promise.all([venueOf(ctx.short), venueOf(ctx.long)]);
   const notional = ctx.notional_usdt;
   const [bs, bl] = await booksP;
@@ -106,11 +109,11 @@ async function recheckAndSubmit(q: Q, ctx: OpenContext, venueOf: VenueOf, booksP
   // books, prediction, both legs' minimums at the common quantity and free margin:
   // one SQL decision before anything is sent (a refusal hands over to the next pair)
   const rec = await tradeRecheck(q, { signalId: ctx.signal_id, books, legs });
-  if (!rec.ok) return false;
+  if (!rec.ok) return notOpenedReason(rec, await signalThreshold(q, ctx.signal_id));
 
   if (!(await leverageConfirmed(q, ctx, [vs, vl]))) {
     await signalTransition(q, { signalId: ctx.signal_id, to: 'failed', reason: 'leverage_failed' });
-    return false;
+    return notOpenedReason({ fail: 'leverage_failed' }, null);
   }
 
   // committed before anything is sent: a crash from here on leaves rows reconcile can look up
@@ -118,7 +121,7 @@ async function recheckAndSubmit(q: Q, ctx: OpenContext, venueOf: VenueOf, booksP
   const byName: Record<string, Venue> = { [vs.name]: vs, [vl.name]: vl };
   // both legs leave in the same tick
   await Promise.all(prepared.map((o) => submit(q, byName[o.exchange], o, 'open')));
-  return true;
+  return null;
 }
 
 /**
