@@ -71,13 +71,17 @@ async function save(r) {
     return;
   }
   if (!confirm(`Set ${r.key} from ${json(r.value)} to ${json(value)}?`)) return;
+  let msg;
   try {
     await gql(SET_CONFIG, { key: r.key, value, note: 'settings page' });
-    out.replaceChildren(el('span', { class: 'pos' }, `${r.key}: ${json(r.value)} → ${json(value)} saved${r.needsRestart ? ' (applies after a restart)' : ''}`));
+    msg = el('span', { class: 'pos' }, `${r.key}: ${json(r.value)} → ${json(value)} saved${r.needsRestart ? ' (applies after a restart)' : ''}`);
   } catch (e) {
-    out.replaceChildren(el('span', { class: 'neg' }, `${r.key}: ${e.message}`));
+    msg = el('span', { class: 'neg' }, `${r.key}: ${e.message}`);
   }
+  // the table is reloaded (inputs back to the stored values) before the answer shows, so
+  // nothing typed after the answer appears is overwritten by the reload
   await load();
+  out.replaceChildren(msg);
 }
 
 async function killSwitch(level) {
