@@ -65,8 +65,11 @@ begin
   return v_name;
 end $$;
 
--- A snapshot the scanner may use at minute ts.
-create or replace function watchlist.scan_quote_usable(p_mid numeric, p_bid numeric, p_ask numeric,
+-- A snapshot the scanner may use at minute ts. The prices are the snapshot's numerics
+-- (steps 1-2) or scan_quote's float8 (step 3: comparing those to 0 needs no cast back
+-- to numeric per quote, and is the same test). Inlined where it is called.
+drop function if exists watchlist.scan_quote_usable(numeric, numeric, numeric, timestamptz, timestamptz);
+create or replace function watchlist.scan_quote_usable(p_mid anycompatible, p_bid anycompatible, p_ask anycompatible,
   p_book_ts timestamptz, p_min_book_ts timestamptz) returns boolean
 language sql immutable parallel safe as $$
   select p_mid > 0 and p_bid > 0 and p_ask > 0 and (p_book_ts is null or p_book_ts >= p_min_book_ts)
@@ -208,9 +211,13 @@ begin
   return v_n;
 end $$;
 
+-- The JSON helpers below are stable (as jsonb_build_object is), not immutable: an
+-- immutable SQL function whose body is only stable is not inlined, and would run as a
+-- query of its own for every row.
+
 -- One leg of a pair as meta.orderbook.legs lists it.
 create or replace function watchlist.scan_leg_json(q watchlist.scan_quote, p_side text, p_ts timestamptz) returns jsonb
-language sql immutable parallel safe as $$
+language sql stable parallel safe as $$
   select jsonb_build_object('exchange', q.venue, 'type', 'perp', 'side', p_side, 'sell', q.bid, 'buy', q.ask,
     'mid', q.mid, 'bid_top', q.bid_top, 'ask_top', q.ask_top, 'depth_ok', q.depth_ok,
     'notional_usdt', q.notional_usdt, 'book_ts', q.book_ts, 'age_seconds', extract(epoch from p_ts - q.book_ts)::float8)
@@ -218,7 +225,7 @@ $$;
 
 -- One venue's quote as meta.exchanges lists it.
 create or replace function watchlist.scan_exchange_json(q watchlist.scan_quote) returns jsonb
-language sql immutable parallel safe as $$
+language sql stable parallel safe as $$
   select jsonb_build_object('name', q.venue, 'kind', 'perp', 'price_bid', q.bid, 'price_ask', q.ask,
     'bid_top', q.bid_top, 'ask_top', q.ask_top, 'mid', q.mid, 'depth_ok', q.depth_ok,
     'funding_rate', q.funding_rate, 'funding_interval_hours', q.funding_interval_hours,
@@ -230,7 +237,7 @@ $$;
 create or replace function watchlist.scan_raw_meta(hi watchlist.scan_quote, lo watchlist.scan_quote, p_ts timestamptz,
   p_fwd double precision, p_rev double precision, p_slog double precision, p_factors jsonb, p_missing jsonb,
   p_series jsonb, p_pairs_top jsonb, p_exchanges jsonb, p_prediction jsonb, p_thresholds jsonb) returns jsonb
-language sql immutable parallel safe as $$
+language sql stable parallel safe as $$
   select jsonb_build_object(
     'pairs_top', p_pairs_top,
     'exchanges', p_exchanges,
@@ -253,9 +260,12 @@ language sql immutable parallel safe as $$
     watchlist.prediction_key(), p_prediction)
 $$;
 
--- Predictions for a signal's factors at every horizon: {<minutes>: predict_bc(...)}.
-create or replace function watchlist.scan_predictions(p_signal_type text, p_horizons int[], p_factors jsonb) returns jsonb
-language sql stable parallel safe as $$
+-- Predictions for a signal's factors at every horizon: {<minutes>: predict_bc(...)}. One
+-- row, as a set: a set-returning SQL function in FROM is inlined (a scalar one with a FROM
+-- clause is not, and would run as a query of its own for every row).
+drop function if exists watchlist.scan_predictions(text, int[], jsonb);
+create or replace function watchlist.scan_predictions(p_signal_type text, p_horizons int[], p_factors jsonb)
+returns table (pred jsonb) language sql stable parallel safe as $$
   select jsonb_object_agg(hz::text, to_jsonb(p))
   from unnest(p_horizons) hz, lateral watchlist.predict_bc(p_signal_type, hz, p_factors) p
 $$;
@@ -278,7 +288,7 @@ declare
 begin
   with q as (
     select s.symbol, s.venue, s.bid, s.ask, s.mid, s.depth_ok, s as quote from watchlist.scan_quote s
-    where s.ts = p_ts and watchlist.scan_quote_usable(s.mid::numeric, s.bid::numeric, s.ask::numeric, s.book_ts, p_min_book_ts)
+    where s.ts = p_ts and watchlist.scan_quote_usable(s.mid, s.bid, s.ask, s.book_ts, p_min_book_ts)
   ),
   pr as (
     select h.symbol, h.venue as hi_venue, l.venue as lo_venue, h.quote as hi, l.quote as lo,
@@ -289,19 +299,19 @@ begin
   fac as (
     select pr.*, p.venue_a, p.venue_b, x.sgn, f.n_1h, f.n_3m, x.sgn * f.slope_3m as slope_3m, f.crossings_1h,
       f.drift_ratio, f.range_1h, f.volatility, f.range_12h,
-      watchlist.factors_from_measures('B', to_jsonb(f) - 'missing' || jsonb_build_object('slope_3m', x.sgn * f.slope_3m,
-        'log_ratio', pr.slog, 'rel_spread', pr.e_fwd)) as factors,  -- measures: sql/factors.sql
-      watchlist.factors_missing('B', f.missing) as factors_missing
+      fm.factors, fm.factors_missing
     from pr
     join watchlist.scan_pair p on p.symbol = pr.symbol
       and p.venue_a = least(pr.hi_venue, pr.lo_venue) and p.venue_b = greatest(pr.hi_venue, pr.lo_venue)
     cross join lateral (select case when pr.hi_venue = p.venue_a then 1 else -1 end as sgn) x
     cross join lateral watchlist.pair_series_factors(p.id, p_ts, v_min_pts, v_tol) f
+    cross join lateral watchlist.factors_of('B', to_jsonb(f) - 'missing' || jsonb_build_object('slope_3m', x.sgn * f.slope_3m,
+      'log_ratio', pr.slog, 'rel_spread', pr.e_fwd), f.missing) fm  -- measures: sql/factors.sql
     where pr.e_fwd >= v_min_spread and (pr.depth_ok or not v_require_depth)
   ),
   keep as (
     select fac.*, pd.pred from fac
-    cross join lateral (select watchlist.scan_predictions('B', v_horizons, fac.factors) as pred) pd
+    cross join lateral watchlist.scan_predictions('B', v_horizons, fac.factors) pd
     where v_min_pnl_hat is null or (pd.pred -> v_pnl_h ->> 'pnl_hat')::float8 > v_min_pnl_hat
   ),
   tops as (
