@@ -287,11 +287,11 @@ declare
   v_n int;
 begin
   with q as (
-    select s.symbol, s.venue, s.bid, s.ask, s.mid, s.depth_ok, s as quote from watchlist.scan_quote s
+    select s.symbol, s.venue, s.bid, s.ask, s.mid, s.depth_ok from watchlist.scan_quote s
     where s.ts = p_ts and watchlist.scan_quote_usable(s.mid, s.bid, s.ask, s.book_ts, p_min_book_ts)
   ),
   pr as (
-    select h.symbol, h.venue as hi_venue, l.venue as lo_venue, h.quote as hi, l.quote as lo,
+    select h.symbol, h.venue as hi_venue, l.venue as lo_venue,
       (h.mid - l.mid) / l.mid as spread_rel, (h.bid - l.ask) / l.ask as e_fwd,
       (h.ask - l.bid) / l.bid as e_rev, ln(h.bid / l.ask) as slog, h.depth_ok and l.depth_ok as depth_ok
     from q h join q l on l.symbol = h.symbol and (h.mid > l.mid or (h.mid = l.mid and h.venue < l.venue))
@@ -320,13 +320,13 @@ begin
         'spread_rel', x.spread_rel, 'dir', 'buy_high_sell_low') order by x.rn) as pairs_top
     from (select pr.*, row_number() over (partition by pr.symbol order by pr.e_fwd desc, pr.hi_venue, pr.lo_venue) as rn
           from pr where pr.symbol in (select symbol from keep)) x
-    where x.rn <= v_top_n
-    group by x.symbol
+    where x.rn <= v_top_n group by x.symbol
   ),
-  exch as (
-    select q.symbol, jsonb_agg(watchlist.scan_exchange_json(q.quote) order by q.venue) as exchanges
-    from q where q.symbol in (select symbol from keep) group by q.symbol
-  )
+  qk as (  -- quotes as rows for the symbols written only (carried through every pair, they cost)
+    select s.symbol, s.venue, s as quote from watchlist.scan_quote s join q on (q.symbol, q.venue) = (s.symbol, s.venue)
+    where s.ts = p_ts and q.symbol in (select symbol from keep)
+  ),
+  exch as (select symbol, jsonb_agg(watchlist.scan_exchange_json(quote) order by venue) as exchanges from qk group by symbol)
   insert into watchlist.watch_signal_raw (
     ts, exchange, symbol, signal_type, type_class, triggered, status,
     spread_rel, funding_rate, funding_interval_hours, next_funding_time, sweep_impact,
@@ -335,21 +335,21 @@ begin
     leg_a_exchange, leg_a_symbol, leg_a_kind, leg_a_price, leg_a_funding_rate, leg_a_funding_interval_hours, leg_a_next_funding_time,
     leg_b_exchange, leg_b_symbol, leg_b_kind, leg_b_price, leg_b_funding_rate, leg_b_funding_interval_hours, leg_b_next_funding_time)
   select p_ts, 'multi', k.symbol, 'B', 'B', true, 'triggered',
-    k.spread_rel, (k.hi).funding_rate, (k.hi).funding_interval_hours, (k.hi).next_funding_time,
-    greatest(((k.hi).ask - (k.hi).ask_top) / (k.hi).ask_top, ((k.hi).bid_top - (k.hi).bid) / (k.hi).bid_top,
-             ((k.lo).ask - (k.lo).ask_top) / (k.lo).ask_top, ((k.lo).bid_top - (k.lo).bid) / (k.lo).bid_top),
+    k.spread_rel, (hq.quote).funding_rate, (hq.quote).funding_interval_hours, (hq.quote).next_funding_time,
+    greatest(((hq.quote).ask - (hq.quote).ask_top) / (hq.quote).ask_top, ((hq.quote).bid_top - (hq.quote).bid) / (hq.quote).bid_top,
+             ((lq.quote).ask - (lq.quote).ask_top) / (lq.quote).ask_top, ((lq.quote).bid_top - (lq.quote).bid) / (lq.quote).bid_top),
     k.range_1h, k.range_12h, k.volatility, k.slope_3m, k.crossings_1h, k.drift_ratio, k.e_fwd, k.e_rev,
-    watchlist.scan_raw_meta(k.hi, k.lo, p_ts, k.e_fwd, k.e_rev, k.slog, k.factors, k.factors_missing,
+    watchlist.scan_raw_meta(hq.quote, lq.quote, p_ts, k.e_fwd, k.e_rev, k.slog, k.factors, k.factors_missing,
       jsonb_build_object('venue_a', k.venue_a, 'venue_b', k.venue_b, 'orientation', k.sgn, 'n_1h', k.n_1h, 'n_3m', k.n_3m,
         'range_1h', k.range_1h, 'range_12h', k.range_12h, 'volatility', k.volatility),
       t.pairs_top, e.exchanges, k.pred, p_thr),
-    k.hi_venue, k.symbol, 'perp', (k.hi).bid, (k.hi).funding_rate, (k.hi).funding_interval_hours, (k.hi).next_funding_time,
-    k.lo_venue, k.symbol, 'perp', (k.lo).ask, (k.lo).funding_rate, (k.lo).funding_interval_hours, (k.lo).next_funding_time
+    k.hi_venue, k.symbol, 'perp', (hq.quote).bid, (hq.quote).funding_rate, (hq.quote).funding_interval_hours, (hq.quote).next_funding_time,
+    k.lo_venue, k.symbol, 'perp', (lq.quote).ask, (lq.quote).funding_rate, (lq.quote).funding_interval_hours, (lq.quote).next_funding_time
   from keep k
   join tops t on t.symbol = k.symbol
   join exch e on e.symbol = k.symbol
-  -- attach mode: the writer owns watch_signal_raw (series and snapshots are still kept)
-  where not watchlist.attach_mode()
+  join qk hq on (hq.symbol, hq.venue) = (k.symbol, k.hi_venue) join qk lq on (lq.symbol, lq.venue) = (k.symbol, k.lo_venue)
+  where not watchlist.attach_mode()  -- attach mode: the writer owns watch_signal_raw (series, snapshots still kept)
   order by k.symbol, k.hi_venue, k.lo_venue;
   get diagnostics v_n = row_count;
   return v_n;
