@@ -2,7 +2,7 @@
 -- merge (sql/event_merge.sql), the gate (sql/gate.sql), the re-check (sql/trade_state.sql)
 -- and the priors (sql/predict.sql) read these; none of them spells a factor name.
 -- Owns: watchlist.signal_factors(), watchlist.signal_factor_names(),
---       watchlist.factors_from_measures(), watchlist.factors_missing(),
+--       watchlist.factors_of(), watchlist.factors_from_measures(), watchlist.factors_missing(),
 --       watchlist.factors_on_recheck(), watchlist.prediction_key(), watchlist.event_prediction(),
 --       watchlist.event_feature_names() and the slot helpers generated from it
 --       (raw_feature_slots, slots_coalesce/least/greatest/sum/count).
@@ -43,20 +43,30 @@ language sql immutable parallel safe as $$
   select coalesce(array_agg(f.name order by f.name), '{}') from watchlist.signal_factors() f where f.signal_type = p_signal_type
 $$;
 
--- meta.factors from the measures (a measure that is null gives a JSON null factor).
-create or replace function watchlist.factors_from_measures(p_signal_type text, p_measures jsonb) returns jsonb
-language sql immutable parallel safe as $$
-  select coalesce(jsonb_object_agg(f.name, p_measures -> f.measure), '{}')
+-- meta.factors and meta.factors_missing of a raw row, from its measures and the reasons
+-- its measures are missing: a measure that is null gives a JSON null factor; a measure's
+-- reason goes under the name of the factor taken from it, and reasons of measures that
+-- are no factor (range_1h, volatility, …) keep their names. One row, as a set: a
+-- set-returning SQL function in FROM is inlined into the scanner's query (a scalar one
+-- reading signal_factors() is not, and would run as a query of its own for every row).
+create or replace function watchlist.factors_of(p_signal_type text, p_measures jsonb, p_missing jsonb)
+returns table (factors jsonb, factors_missing jsonb) language sql stable parallel safe as $$
+  select coalesce(jsonb_object_agg(f.name, p_measures -> f.measure), '{}'),
+    (p_missing - coalesce(array_agg(f.measure), '{}'))
+      || coalesce(jsonb_object_agg(f.name, p_missing -> f.measure) filter (where p_missing ? f.measure), '{}')
   from watchlist.signal_factors() f where f.signal_type = p_signal_type
 $$;
 
--- meta.factors_missing: a measure's reason under the name of the factor taken from it;
--- reasons of measures that are no factor (range_1h, volatility, …) keep their names.
+-- meta.factors alone (factors_of).
+create or replace function watchlist.factors_from_measures(p_signal_type text, p_measures jsonb) returns jsonb
+language sql immutable parallel safe as $$
+  select f.factors from watchlist.factors_of(p_signal_type, p_measures, '{}') f
+$$;
+
+-- meta.factors_missing alone (factors_of).
 create or replace function watchlist.factors_missing(p_signal_type text, p_missing jsonb) returns jsonb
 language sql immutable parallel safe as $$
-  select (p_missing - coalesce(array_agg(f.measure), '{}'))
-    || coalesce(jsonb_object_agg(f.name, p_missing -> f.measure) filter (where p_missing ? f.measure), '{}')
-  from watchlist.signal_factors() f where f.signal_type = p_signal_type
+  select f.factors_missing from watchlist.factors_of(p_signal_type, '{}', p_missing) f
 $$;
 
 -- The factors the re-check predicts with: 'book' factors from the live books' measures,

@@ -65,8 +65,11 @@ begin
   return v_name;
 end $$;
 
--- A snapshot the scanner may use at minute ts.
-create or replace function watchlist.scan_quote_usable(p_mid numeric, p_bid numeric, p_ask numeric,
+-- A snapshot the scanner may use at minute ts. The prices are the snapshot's numerics
+-- (steps 1-2) or scan_quote's float8 (step 3: comparing those to 0 needs no cast back
+-- to numeric per quote, and is the same test). Inlined where it is called.
+drop function if exists watchlist.scan_quote_usable(numeric, numeric, numeric, timestamptz, timestamptz);
+create or replace function watchlist.scan_quote_usable(p_mid anycompatible, p_bid anycompatible, p_ask anycompatible,
   p_book_ts timestamptz, p_min_book_ts timestamptz) returns boolean
 language sql immutable parallel safe as $$
   select p_mid > 0 and p_bid > 0 and p_ask > 0 and (p_book_ts is null or p_book_ts >= p_min_book_ts)
@@ -208,9 +211,13 @@ begin
   return v_n;
 end $$;
 
+-- The JSON helpers below are stable (as jsonb_build_object is), not immutable: an
+-- immutable SQL function whose body is only stable is not inlined, and would run as a
+-- query of its own for every row.
+
 -- One leg of a pair as meta.orderbook.legs lists it.
 create or replace function watchlist.scan_leg_json(q watchlist.scan_quote, p_side text, p_ts timestamptz) returns jsonb
-language sql immutable parallel safe as $$
+language sql stable parallel safe as $$
   select jsonb_build_object('exchange', q.venue, 'type', 'perp', 'side', p_side, 'sell', q.bid, 'buy', q.ask,
     'mid', q.mid, 'bid_top', q.bid_top, 'ask_top', q.ask_top, 'depth_ok', q.depth_ok,
     'notional_usdt', q.notional_usdt, 'book_ts', q.book_ts, 'age_seconds', extract(epoch from p_ts - q.book_ts)::float8)
@@ -218,7 +225,7 @@ $$;
 
 -- One venue's quote as meta.exchanges lists it.
 create or replace function watchlist.scan_exchange_json(q watchlist.scan_quote) returns jsonb
-language sql immutable parallel safe as $$
+language sql stable parallel safe as $$
   select jsonb_build_object('name', q.venue, 'kind', 'perp', 'price_bid', q.bid, 'price_ask', q.ask,
     'bid_top', q.bid_top, 'ask_top', q.ask_top, 'mid', q.mid, 'depth_ok', q.depth_ok,
     'funding_rate', q.funding_rate, 'funding_interval_hours', q.funding_interval_hours,
@@ -230,7 +237,7 @@ $$;
 create or replace function watchlist.scan_raw_meta(hi watchlist.scan_quote, lo watchlist.scan_quote, p_ts timestamptz,
   p_fwd double precision, p_rev double precision, p_slog double precision, p_factors jsonb, p_missing jsonb,
   p_series jsonb, p_pairs_top jsonb, p_exchanges jsonb, p_prediction jsonb, p_thresholds jsonb) returns jsonb
-language sql immutable parallel safe as $$
+language sql stable parallel safe as $$
   select jsonb_build_object(
     'pairs_top', p_pairs_top,
     'exchanges', p_exchanges,
@@ -253,9 +260,12 @@ language sql immutable parallel safe as $$
     watchlist.prediction_key(), p_prediction)
 $$;
 
--- Predictions for a signal's factors at every horizon: {<minutes>: predict_bc(...)}.
-create or replace function watchlist.scan_predictions(p_signal_type text, p_horizons int[], p_factors jsonb) returns jsonb
-language sql stable parallel safe as $$
+-- Predictions for a signal's factors at every horizon: {<minutes>: predict_bc(...)}. One
+-- row, as a set: a set-returning SQL function in FROM is inlined (a scalar one with a FROM
+-- clause is not, and would run as a query of its own for every row).
+drop function if exists watchlist.scan_predictions(text, int[], jsonb);
+create or replace function watchlist.scan_predictions(p_signal_type text, p_horizons int[], p_factors jsonb)
+returns table (pred jsonb) language sql stable parallel safe as $$
   select jsonb_object_agg(hz::text, to_jsonb(p))
   from unnest(p_horizons) hz, lateral watchlist.predict_bc(p_signal_type, hz, p_factors) p
 $$;
@@ -277,11 +287,11 @@ declare
   v_n int;
 begin
   with q as (
-    select s.symbol, s.venue, s.bid, s.ask, s.mid, s.depth_ok, s as quote from watchlist.scan_quote s
-    where s.ts = p_ts and watchlist.scan_quote_usable(s.mid::numeric, s.bid::numeric, s.ask::numeric, s.book_ts, p_min_book_ts)
+    select s.symbol, s.venue, s.bid, s.ask, s.mid, s.depth_ok from watchlist.scan_quote s
+    where s.ts = p_ts and watchlist.scan_quote_usable(s.mid, s.bid, s.ask, s.book_ts, p_min_book_ts)
   ),
   pr as (
-    select h.symbol, h.venue as hi_venue, l.venue as lo_venue, h.quote as hi, l.quote as lo,
+    select h.symbol, h.venue as hi_venue, l.venue as lo_venue,
       (h.mid - l.mid) / l.mid as spread_rel, (h.bid - l.ask) / l.ask as e_fwd,
       (h.ask - l.bid) / l.bid as e_rev, ln(h.bid / l.ask) as slog, h.depth_ok and l.depth_ok as depth_ok
     from q h join q l on l.symbol = h.symbol and (h.mid > l.mid or (h.mid = l.mid and h.venue < l.venue))
@@ -289,19 +299,19 @@ begin
   fac as (
     select pr.*, p.venue_a, p.venue_b, x.sgn, f.n_1h, f.n_3m, x.sgn * f.slope_3m as slope_3m, f.crossings_1h,
       f.drift_ratio, f.range_1h, f.volatility, f.range_12h,
-      watchlist.factors_from_measures('B', to_jsonb(f) - 'missing' || jsonb_build_object('slope_3m', x.sgn * f.slope_3m,
-        'log_ratio', pr.slog, 'rel_spread', pr.e_fwd)) as factors,  -- measures: sql/factors.sql
-      watchlist.factors_missing('B', f.missing) as factors_missing
+      fm.factors, fm.factors_missing
     from pr
     join watchlist.scan_pair p on p.symbol = pr.symbol
       and p.venue_a = least(pr.hi_venue, pr.lo_venue) and p.venue_b = greatest(pr.hi_venue, pr.lo_venue)
     cross join lateral (select case when pr.hi_venue = p.venue_a then 1 else -1 end as sgn) x
     cross join lateral watchlist.pair_series_factors(p.id, p_ts, v_min_pts, v_tol) f
+    cross join lateral watchlist.factors_of('B', to_jsonb(f) - 'missing' || jsonb_build_object('slope_3m', x.sgn * f.slope_3m,
+      'log_ratio', pr.slog, 'rel_spread', pr.e_fwd), f.missing) fm  -- measures: sql/factors.sql
     where pr.e_fwd >= v_min_spread and (pr.depth_ok or not v_require_depth)
   ),
   keep as (
     select fac.*, pd.pred from fac
-    cross join lateral (select watchlist.scan_predictions('B', v_horizons, fac.factors) as pred) pd
+    cross join lateral watchlist.scan_predictions('B', v_horizons, fac.factors) pd
     where v_min_pnl_hat is null or (pd.pred -> v_pnl_h ->> 'pnl_hat')::float8 > v_min_pnl_hat
   ),
   tops as (
@@ -310,13 +320,13 @@ begin
         'spread_rel', x.spread_rel, 'dir', 'buy_high_sell_low') order by x.rn) as pairs_top
     from (select pr.*, row_number() over (partition by pr.symbol order by pr.e_fwd desc, pr.hi_venue, pr.lo_venue) as rn
           from pr where pr.symbol in (select symbol from keep)) x
-    where x.rn <= v_top_n
-    group by x.symbol
+    where x.rn <= v_top_n group by x.symbol
   ),
-  exch as (
-    select q.symbol, jsonb_agg(watchlist.scan_exchange_json(q.quote) order by q.venue) as exchanges
-    from q where q.symbol in (select symbol from keep) group by q.symbol
-  )
+  qk as (  -- quotes as rows for the symbols written only (carried through every pair, they cost)
+    select s.symbol, s.venue, s as quote from watchlist.scan_quote s join q on (q.symbol, q.venue) = (s.symbol, s.venue)
+    where s.ts = p_ts and q.symbol in (select symbol from keep)
+  ),
+  exch as (select symbol, jsonb_agg(watchlist.scan_exchange_json(quote) order by venue) as exchanges from qk group by symbol)
   insert into watchlist.watch_signal_raw (
     ts, exchange, symbol, signal_type, type_class, triggered, status,
     spread_rel, funding_rate, funding_interval_hours, next_funding_time, sweep_impact,
@@ -325,21 +335,21 @@ begin
     leg_a_exchange, leg_a_symbol, leg_a_kind, leg_a_price, leg_a_funding_rate, leg_a_funding_interval_hours, leg_a_next_funding_time,
     leg_b_exchange, leg_b_symbol, leg_b_kind, leg_b_price, leg_b_funding_rate, leg_b_funding_interval_hours, leg_b_next_funding_time)
   select p_ts, 'multi', k.symbol, 'B', 'B', true, 'triggered',
-    k.spread_rel, (k.hi).funding_rate, (k.hi).funding_interval_hours, (k.hi).next_funding_time,
-    greatest(((k.hi).ask - (k.hi).ask_top) / (k.hi).ask_top, ((k.hi).bid_top - (k.hi).bid) / (k.hi).bid_top,
-             ((k.lo).ask - (k.lo).ask_top) / (k.lo).ask_top, ((k.lo).bid_top - (k.lo).bid) / (k.lo).bid_top),
+    k.spread_rel, (hq.quote).funding_rate, (hq.quote).funding_interval_hours, (hq.quote).next_funding_time,
+    greatest(((hq.quote).ask - (hq.quote).ask_top) / (hq.quote).ask_top, ((hq.quote).bid_top - (hq.quote).bid) / (hq.quote).bid_top,
+             ((lq.quote).ask - (lq.quote).ask_top) / (lq.quote).ask_top, ((lq.quote).bid_top - (lq.quote).bid) / (lq.quote).bid_top),
     k.range_1h, k.range_12h, k.volatility, k.slope_3m, k.crossings_1h, k.drift_ratio, k.e_fwd, k.e_rev,
-    watchlist.scan_raw_meta(k.hi, k.lo, p_ts, k.e_fwd, k.e_rev, k.slog, k.factors, k.factors_missing,
+    watchlist.scan_raw_meta(hq.quote, lq.quote, p_ts, k.e_fwd, k.e_rev, k.slog, k.factors, k.factors_missing,
       jsonb_build_object('venue_a', k.venue_a, 'venue_b', k.venue_b, 'orientation', k.sgn, 'n_1h', k.n_1h, 'n_3m', k.n_3m,
         'range_1h', k.range_1h, 'range_12h', k.range_12h, 'volatility', k.volatility),
       t.pairs_top, e.exchanges, k.pred, p_thr),
-    k.hi_venue, k.symbol, 'perp', (k.hi).bid, (k.hi).funding_rate, (k.hi).funding_interval_hours, (k.hi).next_funding_time,
-    k.lo_venue, k.symbol, 'perp', (k.lo).ask, (k.lo).funding_rate, (k.lo).funding_interval_hours, (k.lo).next_funding_time
+    k.hi_venue, k.symbol, 'perp', (hq.quote).bid, (hq.quote).funding_rate, (hq.quote).funding_interval_hours, (hq.quote).next_funding_time,
+    k.lo_venue, k.symbol, 'perp', (lq.quote).ask, (lq.quote).funding_rate, (lq.quote).funding_interval_hours, (lq.quote).next_funding_time
   from keep k
   join tops t on t.symbol = k.symbol
   join exch e on e.symbol = k.symbol
-  -- attach mode: the writer owns watch_signal_raw (series and snapshots are still kept)
-  where not watchlist.attach_mode()
+  join qk hq on (hq.symbol, hq.venue) = (k.symbol, k.hi_venue) join qk lq on (lq.symbol, lq.venue) = (k.symbol, k.lo_venue)
+  where not watchlist.attach_mode()  -- attach mode: the writer owns watch_signal_raw (series, snapshots still kept)
   order by k.symbol, k.hi_venue, k.lo_venue;
   get diagnostics v_n = row_count;
   return v_n;
