@@ -78,15 +78,17 @@ language sql stable as $$
   select e.id, h.h, e.signal_type, e.leg_a_exchange, coalesce(e.leg_a_symbol, e.symbol),
          e.leg_b_exchange, coalesce(e.leg_b_symbol, e.symbol),
          date_trunc('minute', e.start_ts), date_trunc('minute', e.start_ts) + make_interval(mins => h.h)
-  from watchlist.watch_signal_event e
+  from (select watchlist.cfg_num('outcome.settle_lag_min')::int as lag,
+               p_now - make_interval(days => watchlist.cfg_num('retention.event_days')::int) as oldest,
+               p_now - make_interval(hours => watchlist.cfg_num('outcome.retry_hours')::int) as retry_after
+        offset 0) c  -- the settings read once, not per row (offset 0 keeps the planner from inlining them)
   cross join (select jsonb_array_elements_text(watchlist.cfg('outcome.horizons'))::int as h) h
-  where e.start_ts + make_interval(mins => h.h + watchlist.cfg_num('outcome.settle_lag_min')::int) <= p_now
-    and e.start_ts >= p_now - make_interval(days => watchlist.cfg_num('retention.event_days')::int)
-    and not exists (
+  join watchlist.watch_signal_event e
+    on e.start_ts >= c.oldest and e.start_ts + make_interval(mins => h.h + c.lag) <= p_now
+  where not exists (
       select 1 from watchlist.future_outcome o
       where o.event_id = e.id and o.horizon_min = h.h
-        and not (coalesce(o.missing, false)
-                 and o.horizon_end > p_now - make_interval(hours => watchlist.cfg_num('outcome.retry_hours')::int)))
+        and not (coalesce(o.missing, false) and o.horizon_end > c.retry_after))
   order by e.start_ts, e.id, h.h
   limit p_limit
 $$;
@@ -190,13 +192,14 @@ begin
   join _oc_vs lv on lv.venue = p.lo and lv.symbol = p.lo_sym
   join _oc_q h on h.vid = hv.vid and h.ts >= p.t0 and h.ts <= p.t1
   join _oc_q l on l.vid = lv.vid and l.ts = h.ts;
-  create index on _oc_path (pid, m) include (x, xe, dx);
+  create index on _oc_path (pid, m);  -- no included columns: a temp table's index-only scan visits the heap anyway
   analyze _oc_path;
   create index on _oc_q (venue, symbol, ts);
 
   -- (ranges are cut into the start's hour, whole hours, and the end's hour; each piece summed once)
   create temp table _oc_block on commit drop as
-  select pid, m / 60 as b, max(x) as mx, count(*) as nq, sum(dx) as sx, sum(dx * dx) as sxx, count(dx) as ndx
+  select pid, m / 60 as b, max(x) as mx, count(*) as nq, sum(dx) as sx, sum(dx * dx) as sxx, count(dx) as ndx,
+         max(m) as mlast
   from _oc_path group by pid, m / 60;
   create index on _oc_block (pid, b);
   analyze _oc_block;
@@ -223,7 +226,7 @@ begin
          coalesce(hd.sxx, 0) + coalesce(bl.sxx, 0) + coalesce(tl.sxx, 0) as sxx,
          coalesce(hd.ndx, 0) + coalesce(bl.ndx, 0) + coalesce(tl.ndx, 0) as ndx
   from it
-  join (select pid, max(m) as plast from _oc_path group by pid) pl on pl.pid = it.pid
+  join (select pid, max(mlast) as plast from _oc_block group by pid) pl on pl.pid = it.pid
   left join lateral (select z.m, z.xe from _oc_path z where z.pid = it.pid and z.m <= it.ms order by z.m desc limit 1) a on true
   left join lateral (select z.m, z.x from _oc_path z where z.pid = it.pid and z.m <= it.me order by z.m desc limit 1) bb on true
   left join lateral (
