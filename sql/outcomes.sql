@@ -247,7 +247,9 @@ end $$;
 -- (_oc_settle).
 create or replace function watchlist.outcome_pass_funding_sources(p_tol interval)
 returns void language plpgsql set work_mem = '256MB' as $$
-declare v_tol interval := p_tol;
+declare
+  v_tol interval := p_tol;
+  v_nl text := current_setting('enable_nestloop');
 begin
   create temp table _oc_leg on commit drop as
   select i.iid, l.side, l.venue, l.symbol, i.s, i.e_ts,
@@ -268,6 +270,7 @@ begin
   where i.pid is not null;
 
   -- the settlements of the legs that use the recorded schedule or a rule, once per venue/symbol
+  perform set_config('enable_nestloop', 'off', true);  -- the schedule's times: one hash join over the snapshot range, not a probe per venue
   create temp table _oc_settle on commit drop as
   with need as (
     select venue, symbol, src, min(s) as f, max(e_ts) as t from _oc_leg where src in ('schedule', 'rule') group by 1, 2, 3
@@ -288,6 +291,7 @@ begin
             and ms.funding_rate is not null
           order by ms.ts desc limit 1) as rate
   from times t;
+  perform set_config('enable_nestloop', v_nl, true);
   create index on _oc_settle (venue, symbol, ts);
   analyze _oc_leg;
   analyze _oc_settle;
