@@ -78,15 +78,17 @@ language sql stable as $$
   select e.id, h.h, e.signal_type, e.leg_a_exchange, coalesce(e.leg_a_symbol, e.symbol),
          e.leg_b_exchange, coalesce(e.leg_b_symbol, e.symbol),
          date_trunc('minute', e.start_ts), date_trunc('minute', e.start_ts) + make_interval(mins => h.h)
-  from watchlist.watch_signal_event e
+  from (select watchlist.cfg_num('outcome.settle_lag_min')::int as lag,
+               p_now - make_interval(days => watchlist.cfg_num('retention.event_days')::int) as oldest,
+               p_now - make_interval(hours => watchlist.cfg_num('outcome.retry_hours')::int) as retry_after
+        offset 0) c  -- the settings read once, not per row (offset 0 keeps the planner from inlining them)
   cross join (select jsonb_array_elements_text(watchlist.cfg('outcome.horizons'))::int as h) h
-  where e.start_ts + make_interval(mins => h.h + watchlist.cfg_num('outcome.settle_lag_min')::int) <= p_now
-    and e.start_ts >= p_now - make_interval(days => watchlist.cfg_num('retention.event_days')::int)
-    and not exists (
+  join watchlist.watch_signal_event e
+    on e.start_ts >= c.oldest and e.start_ts + make_interval(mins => h.h + c.lag) <= p_now
+  where not exists (
       select 1 from watchlist.future_outcome o
       where o.event_id = e.id and o.horizon_min = h.h
-        and not (coalesce(o.missing, false)
-                 and o.horizon_end > p_now - make_interval(hours => watchlist.cfg_num('outcome.retry_hours')::int)))
+        and not (coalesce(o.missing, false) and o.horizon_end > c.retry_after))
   order by e.start_ts, e.id, h.h
   limit p_limit
 $$;
@@ -112,25 +114,15 @@ language sql stable as $$
   limit watchlist.cfg_num('outcome.history_fetch_max')::int
 $$;
 
--- One pass: compute and upsert every due outcome (at most outcome.batch_items).
+-- compute_outcomes step 1: the due items of this pass (_oc_item) and one path per
+-- (symbol pair, venues) over the span its items need (_oc_pair). Returns the item count.
 -- p_fetchable: the venues the caller can fetch funding history from; an item with a leg on
 -- one of them that no fetch (successful or failed) has covered yet waits for a later pass
 -- instead of falling back to the schedule (the fetch budget per pass is limited).
--- Returns the number of rows written.
-create or replace function watchlist.compute_outcomes(p_now timestamptz default now(), p_fetchable text[] default null)
+create or replace function watchlist.outcome_pass_items(p_now timestamptz, p_fetchable text[], p_tol interval)
 returns integer language plpgsql as $$
-declare
-  v_tol interval := make_interval(mins => watchlist.cfg_num('outcome.quote_tolerance_min')::int);
-  v_tol_min integer := watchlist.cfg_num('outcome.quote_tolerance_min')::int;
-  v_t timestamptz := clock_timestamp();
-  n integer;
+declare n integer;
 begin
-  -- a second pass in one transaction (the tables drop at commit)
-  if to_regclass('pg_temp._oc_item') is not null then
-    drop table if exists pg_temp._oc_item, pg_temp._oc_pair, pg_temp._oc_q, pg_temp._oc_path, pg_temp._oc_block,
-      pg_temp._oc_res, pg_temp._oc_leg, pg_temp._oc_settle, pg_temp._oc_fsum, pg_temp._oc_legsrc;
-  end if;
-
   create temp table _oc_item on commit drop as
   select row_number() over () as iid, d.*, null::bigint as pid
   from watchlist.outcome_due_items(p_now, watchlist.cfg_num('outcome.batch_items')::int) d;
@@ -140,63 +132,85 @@ begin
     where l.venue = any (p_fetchable)
       and not exists (select 1 from watchlist.funding_history_span sp
                       where sp.venue = l.venue and sp.symbol = l.symbol and sp.from_ts <= i.s and sp.to_ts >= i.e_ts));
-  if not exists (select 1 from _oc_item) then return 0; end if;
-  analyze _oc_item;
+  select count(*) into n from _oc_item;
+  if n = 0 then return 0; end if;
 
-  -- one path per (symbol pair, venues) over the span its items need
   create temp table _oc_pair on commit drop as
   select row_number() over (order by hi, hi_sym, lo, lo_sym) as pid, hi, hi_sym, lo, lo_sym,
-         min(s) - v_tol as t0, max(e_ts) as t1
+         min(s) - p_tol as t0, max(e_ts) as t1
   from _oc_item where signal_type = 'B' and hi is not null and lo is not null
   group by hi, hi_sym, lo, lo_sym;
   update _oc_item i set pid = p.pid from _oc_pair p
   where i.signal_type = 'B' and (i.hi, i.hi_sym, i.lo, i.lo_sym) = (p.hi, p.hi_sym, p.lo, p.lo_sym);
   analyze _oc_item;
+  analyze _oc_pair;
+  return n;
+end $$;
 
-  -- the quotes the paths need, once per venue and symbol (log prices)
-  -- (dla / dlb: one-minute changes, only from the minute before, so a pair's change is known
-  -- without sorting the much larger pair paths)
+-- compute_outcomes step 2: the quotes the paths need, read once per venue and symbol (log
+-- prices, _oc_q; dla / dlb: one-minute changes, only from the minute before, so a pair's
+-- change is known without sorting the much larger pair paths), and the pair paths
+-- (_oc_path): minute rows where both books were quoted: exit metric x = ln(high ask / low
+-- bid), entry metric xe = ln(high bid / low ask), dx = the one-minute change of x (only
+-- between consecutive quoted minutes); m = minutes since the pair's t0. Then hourly blocks
+-- (_oc_block): max x, quoted minutes, sums of the changes.
+-- Both joins are meant as hash joins over whole tables (the market_snapshot range: one
+-- pass per partition; the pairs: on venue id and ts): the planner underestimates range
+-- joins and chose one index probe per minute (13 s at 6k events) or a sort of the 1.7 M
+-- path rows for a merge join, hence no nested loop and no merge join in this step, and
+-- _oc_q gets its index only afterwards.
+create or replace function watchlist.outcome_pass_paths()
+returns void language plpgsql
+set work_mem = '256MB' set enable_nestloop = off set enable_mergejoin = off as $$
+begin
+  create temp table _oc_vs on commit drop as
+  select row_number() over () as vid, venue, symbol, min(t0) as f, max(t1) as t
+  from (select hi as venue, hi_sym as symbol, t0, t1 from _oc_pair
+        union all select lo, lo_sym, t0, t1 from _oc_pair) u
+  group by venue, symbol;
+  analyze _oc_vs;
+
   create temp table _oc_q on commit drop as
-  select venue, symbol, ts, lb, la, nft,
+  select vid, venue, symbol, ts, lb, la, nft,
          case when ts - lag(ts) over w = interval '1 minute' then la - lag(la) over w end as dla,
          case when ts - lag(ts) over w = interval '1 minute' then lb - lag(lb) over w end as dlb
   from (
-    select ms.venue, ms.symbol, ms.ts, ln(ms.bid::float8) as lb, ln(ms.ask::float8) as la, ms.next_funding_time as nft
-    from (select venue, symbol, min(t0) as f, max(t1) as t from (
-            select hi as venue, hi_sym as symbol, t0, t1 from _oc_pair
-            union all select lo, lo_sym, t0, t1 from _oc_pair) u group by 1, 2) n
+    select n.vid, ms.venue, ms.symbol, ms.ts, ln(ms.bid::float8) as lb, ln(ms.ask::float8) as la,
+           ms.next_funding_time as nft
+    from _oc_vs n
     join watchlist.market_snapshot ms on ms.venue = n.venue and ms.symbol = n.symbol and ms.ts >= n.f and ms.ts <= n.t
     where ms.bid > 0 and ms.ask > 0
   ) q
-  window w as (partition by venue, symbol order by ts);
-  create index on _oc_q (venue, symbol, ts);
+  window w as (partition by vid order by ts);
   analyze _oc_q;
-  raise debug 'compute_outcomes: quotes %', clock_timestamp() - v_t;
 
-  -- minute rows where both books were quoted: exit metric x = ln(high ask / low bid), entry
-  -- metric xe = ln(high bid / low ask), dx = the one-minute change of x (only between
-  -- consecutive quoted minutes); m = minutes since the pair's t0
   create temp table _oc_path on commit drop as
   select p.pid, (extract(epoch from h.ts - p.t0) / 60)::int as m, h.la - l.lb as x, h.lb - l.la as xe,
          h.dla - l.dlb as dx
   from _oc_pair p
-  join _oc_q h on h.venue = p.hi and h.symbol = p.hi_sym and h.ts >= p.t0 and h.ts <= p.t1
-  join _oc_q l on l.venue = p.lo and l.symbol = p.lo_sym and l.ts = h.ts;
-  create index on _oc_path (pid, m) include (x, xe, dx);
+  join _oc_vs hv on hv.venue = p.hi and hv.symbol = p.hi_sym
+  join _oc_vs lv on lv.venue = p.lo and lv.symbol = p.lo_sym
+  join _oc_q h on h.vid = hv.vid and h.ts >= p.t0 and h.ts <= p.t1
+  join _oc_q l on l.vid = lv.vid and l.ts = h.ts;
+  create index on _oc_path (pid, m);  -- no included columns: a temp table's index-only scan visits the heap anyway
   analyze _oc_path;
-  raise debug 'compute_outcomes: paths %', clock_timestamp() - v_t;
+  create index on _oc_q (venue, symbol, ts);
 
-  -- hourly blocks: max x, quoted minutes, sums of the changes (ranges are cut into the
-  -- start's hour, whole hours, and the end's hour; each piece summed once)
+  -- (ranges are cut into the start's hour, whole hours, and the end's hour; each piece summed once)
   create temp table _oc_block on commit drop as
-  select pid, m / 60 as b, max(x) as mx, count(*) as nq, sum(dx) as sx, sum(dx * dx) as sxx, count(dx) as ndx
+  select pid, m / 60 as b, max(x) as mx, count(*) as nq, sum(dx) as sx, sum(dx * dx) as sxx, count(dx) as ndx,
+         max(m) as mlast
   from _oc_path group by pid, m / 60;
   create index on _oc_block (pid, b);
   analyze _oc_block;
-  raise debug 'compute_outcomes: blocks %', clock_timestamp() - v_t;
+end $$;
 
-  -- item minutes: ms = start, me = end (minutes since the pair's t0); changes count for
-  -- minutes in (ms, me]
+-- compute_outcomes step 3: per item (_oc_res), entry and exit on the pair path, the path's
+-- max x, quoted minutes and sums of the changes. Item minutes: ms = start, me = end
+-- (minutes since the pair's t0); changes count for minutes in (ms, me].
+create or replace function watchlist.outcome_pass_spread()
+returns void language plpgsql set work_mem = '256MB' as $$
+begin
   create temp table _oc_res on commit drop as
   with it as (
     select i.iid, i.pid,
@@ -212,7 +226,7 @@ begin
          coalesce(hd.sxx, 0) + coalesce(bl.sxx, 0) + coalesce(tl.sxx, 0) as sxx,
          coalesce(hd.ndx, 0) + coalesce(bl.ndx, 0) + coalesce(tl.ndx, 0) as ndx
   from it
-  join (select pid, max(m) as plast from _oc_path group by pid) pl on pl.pid = it.pid
+  join (select pid, max(mlast) as plast from _oc_block group by pid) pl on pl.pid = it.pid
   left join lateral (select z.m, z.xe from _oc_path z where z.pid = it.pid and z.m <= it.ms order by z.m desc limit 1) a on true
   left join lateral (select z.m, z.x from _oc_path z where z.pid = it.pid and z.m <= it.me order by z.m desc limit 1) bb on true
   left join lateral (
@@ -225,9 +239,18 @@ begin
   left join lateral (
     select max(z.x) as mx, count(*) as nq, sum(z.dx) as sx, sum(z.dx * z.dx) as sxx, count(z.dx) as ndx
     from _oc_path z where z.pid = it.pid and z.m between greatest((it.me / 60) * 60, (it.ms / 60 + 1) * 60) and it.me) tl on true;
-  raise debug 'compute_outcomes: items %', clock_timestamp() - v_t;
+  analyze _oc_res;
+end $$;
 
-  -- funding: per leg of each item, where its settlements come from
+-- compute_outcomes step 4: where each leg's settlements come from (_oc_leg), and the
+-- settlements of the legs that use the recorded schedule or a rule, once per venue/symbol
+-- (_oc_settle).
+create or replace function watchlist.outcome_pass_funding_sources(p_tol interval)
+returns void language plpgsql set work_mem = '256MB' as $$
+declare
+  v_tol interval := p_tol;
+  v_nl text := current_setting('enable_nestloop');
+begin
   create temp table _oc_leg on commit drop as
   select i.iid, l.side, l.venue, l.symbol, i.s, i.e_ts,
     case
@@ -247,6 +270,7 @@ begin
   where i.pid is not null;
 
   -- the settlements of the legs that use the recorded schedule or a rule, once per venue/symbol
+  perform set_config('enable_nestloop', 'off', true);  -- the schedule's times: one hash join over the snapshot range, not a probe per venue
   create temp table _oc_settle on commit drop as
   with need as (
     select venue, symbol, src, min(s) as f, max(e_ts) as t from _oc_leg where src in ('schedule', 'rule') group by 1, 2, 3
@@ -267,13 +291,18 @@ begin
             and ms.funding_rate is not null
           order by ms.ts desc limit 1) as rate
   from times t;
+  perform set_config('enable_nestloop', v_nl, true);
   create index on _oc_settle (venue, symbol, ts);
   analyze _oc_leg;
   analyze _oc_settle;
-  raise debug 'compute_outcomes: funding sources %', clock_timestamp() - v_t;
+end $$;
 
-  -- per item: the funding sum and the audit list, and where each leg's settlements came from
-  -- (temp tables with statistics: as CTEs the planner guessed a few rows and nested-looped)
+-- compute_outcomes step 5: per item the funding sum and the audit list (_oc_fsum), and
+-- where each leg's settlements came from (_oc_legsrc). Temp tables with statistics: as
+-- CTEs the planner guessed a few rows and nested-looped.
+create or replace function watchlist.outcome_pass_funding_sums()
+returns void language plpgsql set work_mem = '256MB' as $$
+begin
   create temp table _oc_fsum on commit drop as
   with fl as (
     select g.iid, g.side, g.venue, g.src, st.ts, st.rate, st.source
@@ -299,9 +328,15 @@ begin
     array_agg('funding_missing:' || side) filter (where src is null) as fmiss
   from _oc_leg group by iid;
   analyze _oc_legsrc;
-  analyze _oc_res;
-  raise debug 'compute_outcomes: funding %', clock_timestamp() - v_t;
+end $$;
 
+-- compute_outcomes step 6: the labelled rows, upserted. Returns the number written.
+create or replace function watchlist.outcome_pass_upsert(p_now timestamptz, p_tol_min integer)
+returns integer language plpgsql as $$
+declare
+  v_tol_min integer := p_tol_min;
+  n integer;
+begin
   with calc as (
     select i.event_id, i.horizon_min, i.e_ts, i.signal_type, i.hi, i.lo,
       r.entry, r.exit_x, r.x_hi_max, r.ms, r.me, r.plast,
@@ -363,6 +398,35 @@ begin
     returning 1
   )
   select count(*) into n from up;
+  return n;
+end $$;
+
+-- One pass: compute and upsert every due outcome (at most outcome.batch_items), in the
+-- steps above (temp tables that drop at commit). p_fetchable: see outcome_pass_items.
+-- Returns the number of rows written.
+create or replace function watchlist.compute_outcomes(p_now timestamptz default now(), p_fetchable text[] default null)
+returns integer language plpgsql as $$
+declare
+  v_tol_min integer := watchlist.cfg_num('outcome.quote_tolerance_min')::int;
+  v_t timestamptz := clock_timestamp();
+  n integer;
+begin
+  -- a second pass in one transaction (the tables drop at commit)
+  if to_regclass('pg_temp._oc_item') is not null then
+    drop table if exists pg_temp._oc_item, pg_temp._oc_pair, pg_temp._oc_vs, pg_temp._oc_q, pg_temp._oc_path,
+      pg_temp._oc_block, pg_temp._oc_res, pg_temp._oc_leg, pg_temp._oc_settle, pg_temp._oc_fsum, pg_temp._oc_legsrc;
+  end if;
+  if watchlist.outcome_pass_items(p_now, p_fetchable, make_interval(mins => v_tol_min)) = 0 then return 0; end if;
+  raise debug 'compute_outcomes: items %', clock_timestamp() - v_t;
+  perform watchlist.outcome_pass_paths();
+  raise debug 'compute_outcomes: quotes and paths %', clock_timestamp() - v_t;
+  perform watchlist.outcome_pass_spread();
+  raise debug 'compute_outcomes: spread per item %', clock_timestamp() - v_t;
+  perform watchlist.outcome_pass_funding_sources(make_interval(mins => v_tol_min));
+  raise debug 'compute_outcomes: funding sources %', clock_timestamp() - v_t;
+  perform watchlist.outcome_pass_funding_sums();
+  raise debug 'compute_outcomes: funding %', clock_timestamp() - v_t;
+  n := watchlist.outcome_pass_upsert(p_now, v_tol_min);
   raise debug 'compute_outcomes: % rows %', n, clock_timestamp() - v_t;
   return n;
 end $$;
