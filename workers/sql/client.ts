@@ -77,6 +77,8 @@ export async function callValue<P extends z.ZodType, R extends z.ZodType>(
 
 /** bigint ids: pg returns int8 as a string, jsonb as a number */
 export const Id = z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(Number);
+/** a count of rows a function reports: int (a number) or bigint (a digit string) */
+export const Count = z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number);
 /** a decimal as a string (money and quantities never go through floats on the way in) */
 export const Decimal = z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, 'a decimal string');
 /** numeric as pg returns it (a string), or a number from jsonb: for values only compared or displayed */
