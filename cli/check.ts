@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import pg from 'pg';
 import { openMigrated } from './db.ts';
 import { onShutdown, shutdown } from './lifecycle.ts';
+import { log } from './log.ts';
 import type { Queryable } from '../workers/venues/paper-venue.ts';
 
 export interface GateRow { gate: string; value: number | null; threshold: number; ok: boolean; n: number; detail: string }
@@ -40,7 +41,7 @@ export function registerCheck(program: Command) {
     });
   program
     .command('outcomes')
-    .description('one pass of the outcome worker now (funding history from the configured venues, then every due outcome)')
+    .description('the outcome worker now, pass after pass until no leg waits for funding history (history from the configured venues, then every due outcome)')
     .action(async () => {
       const db = await openMigrated();
       const pool = new pg.Pool({ connectionString: db.url, max: 2 });
@@ -48,9 +49,10 @@ export function registerCheck(program: Command) {
       const { buildVenues } = await import('../workers/venues/registry.ts');
       const set = await buildVenues({ db: pool });
       onShutdown('venues', () => set.close());
-      const { runOutcomes } = await import('../workers/tasks/compute_outcomes.ts');
-      const r = await runOutcomes(pool, set.venues, Date.now());
-      process.stdout.write(`outcomes: ${r.written} written, ${r.fetched} funding histories fetched, ${r.fetchErrors} failed\n`);
+      const { runOutcomesUntilDone } = await import('../workers/tasks/compute_outcomes.ts');
+      const r = await runOutcomesUntilDone(pool, set.venues, Date.now(), 100, (n, p) =>
+        log(`outcomes pass ${n}: ${p.written} written, ${p.fetched} funding histories fetched, ${p.fetchErrors} failed`));
+      process.stdout.write(`outcomes: ${r.written} written, ${r.fetched} funding histories fetched, ${r.fetchErrors} failed (${r.passes} passes)\n`);
       await shutdown(0);
     });
 }

@@ -8,7 +8,7 @@ import { backfill } from '../cli/backfill.ts';
 import { buildVenues, type VenueSet } from '../workers/venues/registry.ts';
 import { ManualClock } from '../workers/sim/faults.ts';
 import { MarketSim } from '../workers/sim/market.ts';
-import { runOutcomes } from '../workers/tasks/compute_outcomes.ts';
+import { runOutcomes, runOutcomesUntilDone } from '../workers/tasks/compute_outcomes.ts';
 import { crontab } from '../workers/crontab.ts';
 import { VenueError } from '../workers/venues/errors.ts';
 import { taskList } from '../workers/tasks/index.ts';
@@ -216,6 +216,30 @@ describe('outcome worker over a simulated history (wl backfill + the worker)', (
       expect(await count()).toBe(5); // 15 … 480 fit in the history
       const { rows } = await db.query('select label from watchlist.future_outcome where event_id = $1 and horizon_min = 480', [id]);
       expect(rows[0].label.funding_source).toEqual({ short: 'history', long: 'history' });
+    } finally {
+      await db.query(`select watchlist.set_config('outcome.history_fetch_max', '40', 'test')`);
+    }
+  });
+
+  it('`wl outcomes` (runOutcomesUntilDone) leaves nothing due behind when legs exceed the fetch budget', async () => {
+    await db.query(`select watchlist.set_config('outcome.history_fetch_max', '1', 'test')`);
+    try {
+      const at = new Date(NOW).toISOString();
+      const id = await insertEvent('WIF/USDT:USDT', 'okx', 'bitget', Date.parse('2026-01-05T22:00:00Z'));
+      await insertEvent('DOGE/USDT:USDT', 'bybit', 'binance', Date.parse('2026-01-05T22:40:00Z'));
+      const needs = await db.query(`select count(*)::int as n from watchlist.outcome_funding_needs($1)`, [at]);
+      await db.query(`select watchlist.set_config('outcome.history_fetch_max', '40', 'test')`);
+      const allNeeds = (await db.query(`select count(*)::int as n from watchlist.outcome_funding_needs($1)`, [at])).rows[0].n;
+      await db.query(`select watchlist.set_config('outcome.history_fetch_max', '1', 'test')`);
+      expect(needs.rows[0].n).toBe(1);
+      expect(allNeeds).toBeGreaterThanOrEqual(2); // more histories needed than one pass may fetch
+      const r = await runOutcomesUntilDone(db.pool, set.venues, NOW);
+      expect(r.fetched).toBe(allNeeds);
+      expect(r.passes).toBe(allNeeds + 1); // one history per pass, then a pass with nothing left to fetch
+      const { rows } = await db.query('select count(*)::int as n from watchlist.future_outcome where event_id = $1', [id]);
+      expect(rows[0].n).toBe(5); // 15 … 480 fit in the history
+      const due = await db.query(`select count(*)::int as n from watchlist.outcome_due_items($1, null)`, [at]);
+      expect(due.rows[0].n).toBe(0);
     } finally {
       await db.query(`select watchlist.set_config('outcome.history_fetch_max', '40', 'test')`);
     }

@@ -50,6 +50,32 @@ export async function runOutcomes(db: SqlClient, venues: Venue[], now: number): 
   return { fetched, fetchErrors, written };
 }
 
+/**
+ * Passes until no leg waits for a history fetch (`wl outcomes`: one command leaves nothing
+ * due behind, where the cron job would take several 5-minute passes when more legs need a
+ * history than `outcome.history_fetch_max` allows per pass). Bounded by maxPasses.
+ */
+export async function runOutcomesUntilDone(
+  db: SqlClient,
+  venues: Venue[],
+  now: number,
+  maxPasses = 100,
+  onPass: (pass: number, r: OutcomePass) => void = () => {},
+): Promise<OutcomePass & { passes: number }> {
+  const total = { fetched: 0, fetchErrors: 0, written: 0, passes: 0 };
+  for (let pass = 1; pass <= maxPasses; pass++) {
+    const r = await runOutcomes(db, venues, now);
+    total.fetched += r.fetched;
+    total.fetchErrors += r.fetchErrors;
+    total.written += r.written;
+    total.passes = pass;
+    onPass(pass, r);
+    // a pass that fetched nothing left no leg waiting: a further pass would find nothing new
+    if (r.fetched + r.fetchErrors === 0) break;
+  }
+  return total;
+}
+
 export const compute_outcomes: Task = async (_payload, { withPgClient, logger }) => {
   const db = perCallClient(withPgClient);
   const set = await sharedVenues(db);
