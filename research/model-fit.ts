@@ -56,9 +56,13 @@ async function defaultHorizons(db: Queryable, types: string[]): Promise<number[]
 async function settings(db: Queryable) {
   const { rows } = await db.query(`select watchlist.cfg_num('model.fit_days') as days, watchlist.cfg_num('model.folds') as folds,
       watchlist.cfg_num('model.min_train_n') as min_train, watchlist.cfg_num('model.min_test_n') as min_test,
-      watchlist.cfg_num('model.calib_bins') as bins, watchlist.cfg('model.auto_activate') = 'true'::jsonb as auto`);
+      watchlist.cfg_num('model.calib_bins') as bins, watchlist.cfg('model.auto_activate') = 'true'::jsonb as auto,
+      watchlist.cfg_num('model.auto_activate_min_test_n') as min_judge`);
   const r = rows[0];
-  return { days: num.parse(r.days), folds: num.parse(r.folds), minTrain: num.parse(r.min_train), minTest: num.parse(r.min_test), bins: num.parse(r.bins), auto: r.auto === true };
+  return {
+    days: num.parse(r.days), folds: num.parse(r.folds), minTrain: num.parse(r.min_train), minTest: num.parse(r.min_test),
+    bins: num.parse(r.bins), auto: r.auto === true, minJudge: num.parse(r.min_judge),
+  };
 }
 
 /** the dataset as observations: rows whose five factors are all finite numbers */
@@ -138,7 +142,7 @@ async function fitOne(
     coefs: f.model ? Object.fromEntries(MODEL_FACTORS.map((k, i) => [k, f.model!.coefs[i]])) : null,
     oos_r2: f.model && f.y.length > 1 ? r2(f.pred, f.y) : null,
   }));
-  const params = { from: a.from.toISOString(), until: a.until.toISOString(), folds: s.folds, min_train_n: s.minTrain, min_test_n: s.minTest, calib_bins: s.bins, actor: a.actor };
+  const params = { from: a.from.toISOString(), until: a.until.toISOString(), folds: s.folds, min_train_n: s.minTrain, min_test_n: s.minTest, auto_activate_min_test_n: s.minJudge, calib_bins: s.bins, actor: a.actor };
 
   if (obs.length < s.minTrain || y.length < s.minTest) {
     const note = `too thin: ${obs.length} outcomes (${y.length} out of sample); need ${s.minTrain} to train and ${s.minTest} to test. ` +
@@ -174,7 +178,7 @@ async function fitOne(
     compareN = idx.length;
     const coefs = MODEL_FACTORS.map((k) => Number(active.coefs[k] ?? 0));
     const yc = idx.map(([, i]) => y[i]);
-    if (compareN >= Math.max(2, s.minTest)) {
+    if (compareN >= Math.max(2, s.minJudge)) {
       activeOosR2 = r2(idx.map(([id]) => predictOne({ intercept: active.intercept, coefs }, byId.get(id)!.x)), yc);
       newOnCompare = r2(idx.map(([, i]) => pred[i]), yc);
     }
@@ -182,15 +186,17 @@ async function fitOne(
 
   const final = ols(obs);
   const residStd = Number.isFinite(residOos) && residOos > 0 ? residOos : final.residStd;
-  const judged = !active || activeOosR2 !== null;
-  const beats = Number.isFinite(oosR2) && (!active || (judged && Number.isFinite(newOnCompare!) && (!Number.isFinite(activeOosR2!) || newOnCompare! > activeOosR2!)));
+  // without an active model there is nothing to compare, but a thin test set still may not activate itself
+  const judged = active ? activeOosR2 !== null : compareN >= s.minJudge;
+  const beats = Number.isFinite(oosR2) && judged &&
+    (!active || (Number.isFinite(newOnCompare!) && (!Number.isFinite(activeOosR2!) || newOnCompare! > activeOosR2!)));
   const note =
     `OLS on ${obs.length} outcomes ${new Date(obs[0].t).toISOString()} – ${new Date(obs[obs.length - 1].t).toISOString()}; ` +
     `${scored.length} rolling test windows (${y.length} rows): OOS R² ${oosR2.toFixed(4)}, IC ${oosIc.toFixed(4)}, ` +
     `calibration error ${cal.ece.toFixed(4)}; resid_std is the OOS RMSE` +
-    (!active ? '' : judged
+    (!active ? (judged ? '' : `; only ${compareN} test rows (need ${s.minJudge}, model.auto_activate_min_test_n): not activated automatically`) : judged
       ? `; on the ${compareN} test rows after ${active.version}'s training window it scores R² ${activeOosR2!.toFixed(4)}, this fit ${newOnCompare!.toFixed(4)}`
-      : `; only ${compareN} test rows lie after ${active.version}'s training window (need ${s.minTest}): not compared, not activated automatically`);
+      : `; only ${compareN} test rows lie after ${active.version}'s training window (need ${s.minJudge}, model.auto_activate_min_test_n): not compared, not activated automatically`);
   await db.query(
     `insert into watchlist.pnl_model (signal_type, horizon_min, version, intercept, coefs, resid_std, fee_threshold, n_obs, r2,
        is_prior, active, fit_status, train_from, train_to, n_test, oos_r2, oos_ic, calib_error, calibration, folds, params, notes)

@@ -46,6 +46,22 @@ const predict = async (factors: Record<string, number>, h = H) =>
 
 describe('wl model fit', () => {
   let version = '';
+  it('a fit judged on fewer out-of-sample rows than model.auto_activate_min_test_n is recorded with its metrics but does not activate itself', async () => {
+    await db.query(`select watchlist.set_config('model.auto_activate_min_test_n', '100000', 'test')`);
+    try {
+      const [r] = await fitModels(db, { signalTypes: ['B'], horizons: [H], until, days: 30 });
+      expect(r.status).toBe('ok');
+      expect(r.oosR2).toBeGreaterThan(0.8); // it would have beaten the prior
+      expect(r.activated).toBe(false);
+      expect(r.note).toMatch(/only 320 test rows .*\(need 100000, model.auto_activate_min_test_n\).*not activated automatically/);
+      const { rows } = await db.query(`select version from watchlist.pnl_model where signal_type = 'B' and horizon_min = $1 and active`, [H]);
+      expect(rows[0].version).toBe('prior-2025-12');
+      await db.query(`delete from watchlist.pnl_model where version = $1`, [r.version]);
+    } finally {
+      await db.query(`select watchlist.set_config('model.auto_activate_min_test_n', '30', 'test')`);
+    }
+  });
+
   it('recovers a known linear relation, validates out of sample, and activates itself over the prior', async () => {
     const res = await fitModels(db, { signalTypes: ['B'], horizons: [H, 60], until, days: 30 });
     const r = res.find((x) => x.horizonMin === H)!;
