@@ -540,3 +540,94 @@ describe('demo note (issue 12 item 2)', () => {
     }
   });
 });
+
+describe('/watchlist/db: the trade and audit tables (issue 12 item 10)', () => {
+  it('offers the trade tables newest first with the database\'s rows, and collapses a JSON cell until clicked', async () => {
+    const id = await seedClosedTrade({ symbol: 'LINK/USDT:USDT', short: 'okx', long: 'bybit', shortPx: [20, 19.8], longPx: [19.9, 19.95], reason: 'take_profit' });
+    const payload = { reason: 'insufficient margin on the short leg', venue: 'okx', code: 51008, detail: { required: '12.5', available: '3.1' }, attempt: 2, leg: 'short' };
+    await db.query(
+      `insert into watchlist.live_trade_error (signal_id, stage, venue, error_class, message, payload)
+       values ($1, 'open', 'okx', 'insufficient_funds', 'margin', $2)`,
+      [id, JSON.stringify(payload)],
+    );
+    const page = await open('/watchlist/db');
+    await expect.poll(() => page.locator('#page-info').innerText(), POLL).toMatch(/^rows /);
+    const offered = await page.locator('#table option').allInnerTexts();
+    for (const t of ['live_trade_signal', 'live_trade_order', 'live_trade_fill', 'live_trade_spread_sample', 'live_trade_exit',
+      'live_trade_error', 'manual_order', 'trader_action', 'strategy_config_audit', 'v_signal_funnel']) {
+      expect(offered.some((o) => o.startsWith(t)), `${t} offered`).toBe(true);
+    }
+    // every table offered loads (its field, type and default order exist in the API) without an error
+    for (const key of await page.locator('#table option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))) {
+      await page.evaluate(() => document.getElementById('rows')!.replaceChildren());
+      await page.selectOption('#table', key);
+      await expect.poll(() => page.locator('#rows > *').count(), POLL).toBeGreaterThan(0);
+      expect(await page.locator('#rows .error').count(), `${key}: ${await page.locator('#rows').innerText()}`).toBe(0);
+    }
+    // the text of a column of a shown row, found by its header
+    const cell = async (col: string, row = 0) => {
+      const i = (await page.locator('#rows thead th').allInnerTexts()).indexOf(col);
+      return i < 0 ? null : page.locator('#rows tbody tr').nth(row).locator('td').nth(i).innerText();
+    };
+    const only = async (key: string, field: string, value: number) => {
+      await page.selectOption('#table', key);
+      await expect.poll(() => page.locator('#rows thead th').allInnerTexts(), POLL).toContain(field);
+      await page.click('#add-filter');
+      await page.selectOption('[data-role=field]', field);
+      await page.selectOption('[data-role=op]', 'equalTo');
+      await page.fill('[data-role=value]', String(value));
+      await page.click('#apply');
+    };
+
+    // trades (and the gate's decisions): the newest first, unfiltered
+    await page.selectOption('#table', 'trade');
+    await expect.poll(async () => {
+      const newest = (await db.query('select max(id)::text id, count(*)::int n from watchlist.live_trade_signal')).rows[0];
+      return (await cell('rowId')) === newest.id && (await page.locator('#page-info').innerText()).includes(`of ${newest.n} `);
+    }, POLL).toBe(true);
+    expect(page.url()).toMatch(/\?table=trade$/);
+
+    // the trade's legs: 4 orders and 4 fills, newest first; 120 samples paged 10 at a time
+    await only('order', 'signalId', id);
+    await expect.poll(() => page.locator('#page-info').innerText(), POLL).toBe('rows 1–4 of 4 · page 1 of 1');
+    const orders = (await db.query('select id::text, client_order_id from watchlist.live_trade_order where signal_id = $1 order by id desc', [id])).rows;
+    for (const [i, o] of orders.entries()) expect(await cell('rowId', i)).toBe(o.id);
+    expect(await cell('clientOrderId', 0)).toBe(orders[0].client_order_id);
+    await only('fill', 'signalId', id);
+    await expect.poll(() => page.locator('#page-info').innerText(), POLL).toBe('rows 1–4 of 4 · page 1 of 1');
+    await only('sample', 'signalId', id);
+    await expect.poll(() => page.locator('#page-info').innerText(), POLL).toBe('rows 1–10 of 120 · page 1 of 12');
+    const newestSample = (await db.query(`select to_char(max(ts) at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' t
+      from watchlist.live_trade_spread_sample where signal_id = $1`, [id])).rows[0].t;
+    expect(await cell('ts', 0)).toBe(newestSample);
+    await page.click('#next');
+    await expect.poll(() => page.locator('#page-info').innerText(), POLL).toBe('rows 11–20 of 120 · page 2 of 12');
+    await only('exit', 'signalId', id);
+    await expect.poll(() => page.locator('#page-info').innerText(), POLL).toBe('rows 1–1 of 1 · page 1 of 1');
+    expect(await cell('reason')).toBe('take_profit');
+
+    // the error: its jsonb payload is one collapsed line that opens to the whole JSON
+    await only('error', 'signalId', id);
+    await expect.poll(() => page.locator('#page-info').innerText(), POLL).toBe('rows 1–1 of 1 · page 1 of 1');
+    expect(await cell('message')).toBe('margin');
+    const col = (await page.locator('#rows thead th').allInnerTexts()).indexOf('payload');
+    const details = page.locator('#rows tbody tr').first().locator('td').nth(col).locator('details');
+    expect(await details.count()).toBe(1);
+    expect(await details.evaluate((d: HTMLDetailsElement) => d.open)).toBe(false);
+    const summary = await details.locator('summary').innerText();
+    expect(summary).toMatch(/^\{6 keys\} /);
+    expect(summary).toContain('reason: "insufficient margin');
+    expect(summary.length).toBeLessThan(80);
+    expect(summary).not.toContain('available'); // past the summary's length
+    const pre = details.locator('pre');
+    expect(await pre.isVisible()).toBe(false);
+    await details.locator('summary').click();
+    await expect.poll(() => pre.isVisible(), POLL).toBe(true);
+    const full = await pre.innerText();
+    expect(full.split('\n').length).toBeGreaterThan(6); // pretty-printed, a key a line
+    expect(JSON.parse(full)).toEqual(payload);
+    await shot(page, 'watchlist_db_json');
+    expect(problemsOf(page)).toEqual([]);
+    await page.close();
+  }, 120_000);
+});

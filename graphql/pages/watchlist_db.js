@@ -1,15 +1,34 @@
-// /watchlist/db: page through watch_signal_raw, watch_signal_event and the outcome
-// tables, 10 rows by default, with filters on whatever the API lets you filter
-// (columns are discovered from the GraphQL schema, so new columns just appear).
+// /watchlist/db: page through the signal, trade, audit and venue tables, newest first,
+// 10 rows by default, with filters on whatever the API lets you filter (columns are
+// discovered from the GraphQL schema, so new columns just appear). JSON cells are
+// collapsed to a one-line summary and expand on click.
 import { dash, el, gql, header, renderTable, showError, utc } from '/pages/common.js';
 
 const $ = (id) => document.getElementById(id);
 
+// order: the default, newest first where the table has an increasing id or a time the API can order by
 const TABLES = {
-  raw: { label: 'watch_signal_raw (minutes)', field: 'allWatchSignalRaws', type: 'WatchSignalRaw', order: 'TS_DESC' },
-  event: { label: 'watch_signal_event', field: 'allWatchSignalEvents', type: 'WatchSignalEvent', order: 'START_TS_DESC' },
-  outcome: { label: 'future_outcome', field: 'allFutureOutcomes', type: 'FutureOutcome', order: 'ROW_ID_DESC' },
-  wl_outcome: { label: 'watchlist_outcome', field: 'allWatchlistOutcomes', type: 'WatchlistOutcome', order: 'ROW_ID_DESC' },
+  raw: { group: 'Signals and outcomes', label: 'watch_signal_raw (minutes)', field: 'allWatchSignalRaws', type: 'WatchSignalRaw', order: 'TS_DESC' },
+  event: { group: 'Signals and outcomes', label: 'watch_signal_event', field: 'allWatchSignalEvents', type: 'WatchSignalEvent', order: 'START_TS_DESC' },
+  outcome: { group: 'Signals and outcomes', label: 'future_outcome', field: 'allFutureOutcomes', type: 'FutureOutcome', order: 'ROW_ID_DESC' },
+  wl_outcome: { group: 'Signals and outcomes', label: 'watchlist_outcome', field: 'allWatchlistOutcomes', type: 'WatchlistOutcome', order: 'ROW_ID_DESC' },
+  rejected: { group: 'Signals and outcomes', label: 'watch_signal_raw_rejected', field: 'allWatchSignalRawRejecteds', type: 'WatchSignalRawRejected', order: 'ROW_ID_DESC' },
+  trade: { group: 'Trades', label: 'live_trade_signal (trades and gate decisions)', field: 'allLiveTradeSignals', type: 'LiveTradeSignal', order: 'ROW_ID_DESC' },
+  order: { group: 'Trades', label: 'live_trade_order', field: 'allLiveTradeOrders', type: 'LiveTradeOrder', order: 'ROW_ID_DESC' },
+  fill: { group: 'Trades', label: 'live_trade_fill', field: 'allLiveTradeFills', type: 'LiveTradeFill', order: 'ROW_ID_DESC' },
+  sample: { group: 'Trades', label: 'live_trade_spread_sample', field: 'allLiveTradeSpreadSamples', type: 'LiveTradeSpreadSample', order: 'TS_DESC' },
+  exit: { group: 'Trades', label: 'live_trade_exit', field: 'allLiveTradeExits', type: 'LiveTradeExit', order: 'ROW_ID_DESC' },
+  error: { group: 'Trades', label: 'live_trade_error', field: 'allLiveTradeErrors', type: 'LiveTradeError', order: 'ROW_ID_DESC' },
+  manual: { group: 'Trades', label: 'manual_order', field: 'allManualOrders', type: 'ManualOrder', order: 'ROW_ID_DESC' },
+  action: { group: 'Audit', label: 'trader_action (levers pulled)', field: 'allTraderActions', type: 'TraderAction', order: 'ROW_ID_DESC' },
+  config_audit: { group: 'Audit', label: 'strategy_config_audit (setting changes)', field: 'allStrategyConfigAudits', type: 'StrategyConfigAudit', order: 'ROW_ID_DESC' },
+  model_activation: { group: 'Audit', label: 'pnl_model_activation', field: 'allPnlModelActivations', type: 'PnlModelActivation', order: 'ROW_ID_DESC' },
+  funnel: { group: 'Audit', label: 'v_signal_funnel (gate decisions per day)', field: 'allVSignalFunnels', type: 'VSignalFunnel', order: 'DAY_DESC' },
+  foreign: { group: 'Audit', label: 'venue_foreign_activity', field: 'allVenueForeignActivities', type: 'VenueForeignActivity', order: 'ROW_ID_DESC' },
+  health: { group: 'Venues', label: 'venue_health', field: 'allVenueHealths', type: 'VenueHealth', order: 'VENUE_ASC' },
+  preflight: { group: 'Venues', label: 'venue_preflight', field: 'allVenuePreflights', type: 'VenuePreflight', order: 'VENUE_ASC' },
+  position: { group: 'Venues', label: 'venue_position', field: 'allVenuePositions', type: 'VenuePosition', order: 'VENUE_ASC' },
+  balance: { group: 'Venues', label: 'venue_balance', field: 'allVenueBalances', type: 'VenueBalance', order: 'VENUE_ASC' },
 };
 const OPS = {
   equalTo: '=', notEqualTo: '≠', greaterThanOrEqualTo: '≥', lessThanOrEqualTo: '≤', greaterThan: '>', lessThan: '<', includes: 'contains',
@@ -59,13 +78,36 @@ function filterObject(desc) {
   return Object.keys(out).length ? out : undefined; // the filter plugin refuses {} and null: omit it
 }
 
+const SUMMARY_CHARS = 60;
+// jsonb keeps keys shortest first, so the key that explains a row would often fall past
+// the summary's end: these lead when present, the others follow in stored order
+const TELLING_KEYS = ['reason', 'error', 'message', 'status', 'ok'];
+const telling = (k) => { const i = TELLING_KEYS.indexOf(k); return i < 0 ? TELLING_KEYS.length : i; };
+
+/** one line for a collapsed JSON value: "{6 keys} reason: \"x\", pnl_hat: 0.01…" */
+function jsonSummary(v) {
+  const parts = Array.isArray(v)
+    ? v.map((x) => JSON.stringify(x))
+    : Object.entries(v).sort(([a], [b]) => telling(a) - telling(b)).map(([k, x]) => `${k}: ${JSON.stringify(x)}`);
+  const body = parts.join(', ');
+  const n = parts.length;
+  const count = Array.isArray(v) ? `[${n} item${n === 1 ? '' : 's'}]` : `{${n} key${n === 1 ? '' : 's'}}`;
+  return `${count} ${body.length > SUMMARY_CHARS ? `${body.slice(0, SUMMARY_CHARS)}…` : body}`.trimEnd();
+}
+
+/** an object or array: collapsed to its summary, pretty-printed when opened */
+function jsonCell(v) {
+  return el('details', { class: 'json-cell' },
+    el('summary', { class: 'muted' }, jsonSummary(v)),
+    el('pre', { class: 'json' }, JSON.stringify(v, null, 2)));
+}
+
 function cellOf(col, v) {
   if (v === null || v === undefined) return el('span', { class: 'muted' }, dash);
+  // JSON by value, not by column name: whatever jsonb (or other structured) column a table gains is collapsed too
+  if (typeof v === 'object') return jsonCell(v);
+  if (col.type === 'JSON') return el('span', { class: 'muted' }, JSON.stringify(v)); // a jsonb scalar: 0.8, "text", true
   if (col.type === 'Datetime') return el('span', { title: v }, utc(v));
-  if (col.type === 'JSON') {
-    const s = JSON.stringify(v);
-    return el('span', { class: 'muted', title: JSON.stringify(v, null, 2).slice(0, 4000) }, s.length > 80 ? `${s.slice(0, 80)}…` : s);
-  }
   if (col.type === 'Float') return Math.abs(v) < 1e-3 && v !== 0 ? Number(v).toExponential(3) : String(Number(Number(v).toPrecision(6)));
   return String(v);
 }
@@ -123,10 +165,13 @@ function renderFilters(desc) {
 document.addEventListener('DOMContentLoaded', async () => {
   const params = new URLSearchParams(location.search);
   if (TABLES[params.get('table')]) state.table = params.get('table');
-  $('table').replaceChildren(...Object.entries(TABLES).map(([k, t]) => el('option', { value: k }, t.label)));
+  const groups = [...new Set(Object.values(TABLES).map((t) => t.group))];
+  $('table').replaceChildren(...groups.map((g) => el('optgroup', { label: g },
+    Object.entries(TABLES).filter(([, t]) => t.group === g).map(([k, t]) => el('option', { value: k }, t.label)))));
   $('table').value = state.table;
   $('table').addEventListener('change', async (e) => {
     state.table = e.target.value;
+    history.replaceState(null, '', `?table=${encodeURIComponent(state.table)}`); // a link to the table shown
     state.order = null;
     state.filters = [];
     state.page = 0;
