@@ -126,7 +126,7 @@ comment on function watchlist.watch_signal_event_features(watchlist.watch_signal
 
 -- The trader's levers (mutations; PostgreSQL grants them to wl_trader only, sql/grants.sql).
 comment on function watchlist.set_config(text, jsonb, text) is
-  E'@api\nChange one setting (trader only): the value is checked against the registry (type, range, allowed values) and the change audited with who and why. Returns the new strategy_config row.';
+  E'@api\nChange one setting (trader only): the value is checked against the registry (type, range, allowed values) and the change audited with who and why. kill_switch is the same lever as setKillSwitch: level 2 also closes every open trade and flattens manual positions. Returns the new strategy_config row.';
 comment on function watchlist.set_kill_switch(int, text) is
   E'@api\nSet the kill switch (trader only): 0 off, 1 no new entries, 2 no new entries, close every open trade and flatten what manual orders hold.';
 comment on function watchlist.manual_trade(text, text, text, numeric) is

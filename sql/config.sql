@@ -129,8 +129,10 @@ create trigger _100_check before insert or update on watchlist.strategy_config
   for each row execute function watchlist.strategy_config_check()
 $ddl$);
 
--- Every config change goes through here so it is audited with who and why.
-create or replace function watchlist.set_config(p_key text, p_value jsonb, p_note text default null)
+-- Store one validated setting with its audit row (who and why) and a NOTIFY. Internal:
+-- the trader reaches it through set_config, and the kill switch through set_kill_switch,
+-- so a level 2 always flattens whichever door it came through.
+create or replace function watchlist.store_config(p_key text, p_value jsonb, p_note text default null)
 returns watchlist.strategy_config
 language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
@@ -158,4 +160,26 @@ begin
   values (p_key, v_old, p_value, coalesce(nullif(current_setting('wl.actor', true), ''), session_user), p_note);
   perform pg_notify('live_trade', json_build_object('type', 'config', 'key', p_key)::text);
   return v_row;
+end $$;
+
+-- Every config change goes through here so it is audited with who and why. The kill
+-- switch is a lever, not a number: its change goes to set_kill_switch, which also closes
+-- every open trade and flattens manual positions at level 2.
+create or replace function watchlist.set_config(p_key text, p_value jsonb, p_note text default null)
+returns watchlist.strategy_config
+language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
+declare
+  v_err text;
+  v_row watchlist.strategy_config;
+begin
+  if p_key = 'kill_switch' then
+    v_err := watchlist.setting_error(p_key, p_value);
+    if v_err is not null then
+      raise exception 'set_config: % = % refused: %', p_key, coalesce(p_value::text, 'NULL'), v_err using errcode = '22023';
+    end if;
+    perform watchlist.set_kill_switch((p_value #>> '{}')::int, p_note);
+    select * into v_row from watchlist.strategy_config where key = p_key;
+    return v_row;
+  end if;
+  return watchlist.store_config(p_key, p_value, p_note);
 end $$;

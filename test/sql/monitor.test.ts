@@ -51,6 +51,19 @@ describe('close_overdue_trades', () => {
     expect((await exits(tx)).map((e) => [e.id, e.reason])).toEqual([[a, 'kill_switch'], [b, 'kill_switch'], [late, 'kill_switch']]);
   });
 
+  test('set_config(kill_switch, 2) (the setConfig mutation, /settings) is the same lever: it closes every open trade and is audited', async ({ tx }) => {
+    const a = await openFor(tx, 'ADA/USDT:USDT', 1);
+    const b = await openFor(tx, 'LINK/USDT:USDT', 2);
+    const { rows } = await tx.asRole('wl_trader', () => tx.query(`select key, value from watchlist.set_config('kill_switch', '2', 'through the setting')`));
+    expect(rows[0]).toEqual({ key: 'kill_switch', value: 2 });
+    expect(await exits(tx)).toEqual([{ id: a, reason: 'kill_switch', status: 'closing' }, { id: b, reason: 'kill_switch', status: 'closing' }]);
+    const audit = (await tx.query(`select key, new_value, note from watchlist.strategy_config_audit where key = 'kill_switch' order by id desc limit 1`)).rows;
+    expect(audit).toEqual([{ key: 'kill_switch', new_value: 2, note: 'through the setting' }]);
+    const act = (await tx.query(`select action, args->>'level' as level from watchlist.trader_action where action = 'set_kill_switch' order by id desc limit 1`)).rows;
+    expect(act).toEqual([{ action: 'set_kill_switch', level: '2' }]);
+    await expect(tx.asRole('wl_trader', () => tx.query(`select watchlist.set_config('kill_switch', '3', 'x')`))).rejects.toThrow(/kill_switch = 3 refused/);
+  });
+
   test('only an open trade can be closed', async ({ tx }) => {
     const opening = (await trade(tx, { status: 'opening' })).id;
     await expect(tx.query(`select watchlist.begin_close($1, 'manual')`, [opening])).rejects.toMatchObject({ code: '55000' });
