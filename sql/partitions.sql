@@ -27,6 +27,7 @@ language plpgsql volatile security definer set search_path = watchlist, pg_catal
 declare
   d date;
   v_name text;
+  g record;
 begin
   if not exists (select 1 from watchlist.partition_policy where table_name = p_table) then
     raise exception 'ensure_partitions: % is not a partitioned watchlist table', p_table using errcode = '22023';
@@ -42,6 +43,13 @@ begin
       execute format(
         'create table watchlist.%I partition of watchlist.%I for values from (%L) to (%L)',
         v_name, p_table, (d::timestamp at time zone 'UTC'), ((d + 1)::timestamp at time zone 'UTC'));
+      -- a partition does not inherit its parent's grants: without these a day made after
+      -- the last migrate could not be read directly by the reader (psql on one day)
+      for g in select a.privilege_type, pg_get_userbyid(a.grantee) as role
+               from pg_class c, aclexplode(c.relacl) a
+               where c.oid = format('watchlist.%I', p_table)::regclass and a.grantee <> 0 and a.grantee <> c.relowner loop
+        execute format('grant %s on watchlist.%I to %I', g.privilege_type, v_name, g.role);
+      end loop;
       return next v_name;
     exception when invalid_object_definition then
       -- an existing partition (another writer's naming) already covers this day

@@ -51,6 +51,14 @@ describe('roll_partitions', () => {
     expect(rows[0].r.dropped).toEqual(['watch_signal_raw_p20260321']);
   });
 
+  test('a partition made after the migrate carries its parent\'s grants: the reader can read that day directly', async ({ tx }) => {
+    await tx.query(`select watchlist.roll_partitions('2031-05-01 12:00Z')`);
+    await tx.query(`insert into watchlist.market_snapshot (ts, venue, symbol, bid, ask) values ('2031-05-01 12:00Z', 'binance', 'BTC/USDT:USDT', 1, 2)`);
+    const n = await tx.asRole('wl_reader', () => tx.query(`select count(*)::int as n from watchlist.market_snapshot_p20310501`));
+    expect(n.rows[0].n).toBe(1);
+    await expect(tx.asRole('wl_reader', () => tx.query(`delete from watchlist.market_snapshot_p20310501`))).rejects.toThrow(/permission denied/);
+  });
+
   test('a row for a day with no partition fails loudly and nothing is parked', async ({ tx }) => {
     await expect(
       tx.query(`insert into watchlist.watch_signal_raw (ts, exchange, symbol, signal_type) values ('2030-01-01Z', 'x', 'y', 'B')`),
