@@ -62,8 +62,8 @@ afterAll(async () => {
   await db.close();
 });
 
-async function notifier(env: Record<string, string>, logs: string[], opts: { maxQueued?: number; timeoutMs?: number } = {}): Promise<Notifier> {
-  const n = await startNotifier({ url: db.url, env, log: (m) => logs.push(m), outbox: { baseDelayMs: 50, maxQueued: opts.maxQueued }, timeoutMs: opts.timeoutMs });
+async function notifier(env: Record<string, string>, logs: string[], opts: { maxQueued?: number; timeoutMs?: number; leaderRetryMs?: number } = {}): Promise<Notifier> {
+  const n = await startNotifier({ url: db.url, env, log: (m) => logs.push(m), outbox: { baseDelayMs: 50, maxQueued: opts.maxQueued }, timeoutMs: opts.timeoutMs, leaderRetryMs: opts.leaderRetryMs });
   running.push(n);
   expect(n).not.toBeNull();
   return n!;
@@ -89,6 +89,34 @@ describe('notifications', () => {
       expect(logs.join('\n')).not.toContain('SECRET-PATH');
     } finally {
       await n.stop();
+      await hook.close();
+    }
+  });
+
+  it('two worker processes on one database: each message is sent once, and the other takes over when the sender stops', async () => {
+    const hook = await endpoint([[200, { ok: true }]]);
+    const logsA: string[] = [];
+    const logsB: string[] = [];
+    const a = await notifier({ WL_WEBHOOK_URL: hook.url }, logsA, { leaderRetryMs: 200 });
+    const b = await notifier({ WL_WEBHOOK_URL: hook.url }, logsB, { leaderRetryMs: 200 });
+    try {
+      expect([a.isSender(), b.isSender()]).toEqual([true, false]);
+      expect(logsB.some((l) => /another worker on this database sends the notifications/.test(l))).toBe(true);
+      await db.query(`select watchlist.trade_error(null, 'open', 'okx', 'NetworkError', 'first')`);
+      await until('the first delivery', () => hook.got.length >= 1);
+      await new Promise((r) => setTimeout(r, 1000)); // time for a duplicate to arrive, were there one
+      expect(hook.got).toHaveLength(1);
+      await a.stop(); // its session ends: the lock goes with it
+      await until('b takes over', () => b.isSender(), 5000);
+      await db.query(`select watchlist.trade_error(null, 'open', 'okx', 'NetworkError', 'second')`);
+      await until('the second delivery', () => hook.got.length >= 2);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(hook.got).toHaveLength(2);
+      expect(hook.got[1].body.text).not.toBe(hook.got[0].body.text); // the second error row, not the first again
+      expect(logsB.some((l) => /this process sends the notifications/.test(l))).toBe(true);
+    } finally {
+      await a.stop();
+      await b.stop();
       await hook.close();
     }
   });

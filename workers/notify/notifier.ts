@@ -23,11 +23,64 @@ export interface NotifierOptions {
   outbox?: Omit<OutboxOptions, 'log'>;
   /** how long one delivery may take before it counts as failed (default 10 s) */
   timeoutMs?: number;
+  /** how often a standing-by notifier tries to become the sender (default 5 s) */
+  leaderRetryMs?: number;
 }
 
 export interface Notifier {
   outboxes: Record<string, Outbox>;
+  /** true while this process is the one that sends (see senderLock) */
+  isSender(): boolean;
   stop(): Promise<void>;
+}
+
+// Several worker processes on one database would each hear every NOTIFY and each send it.
+// One sends: the holder of this session advisory lock. The others listen too but drop
+// what they hear, and try for the lock every few seconds, so when the sender's process
+// dies (its session ends, the lock with it) another takes over within that interval.
+const SENDER_LOCK = "select pg_try_advisory_lock(hashtext('wl:notifier')) as got";
+
+function senderLock(url: string, retryMs: number, log: (m: string) => void) {
+  let client: pg.Client | null = null;
+  let held = false;
+  let stopped = false;
+  const drop = (why: string) => {
+    if (held) log(`notify: no longer the sender (${why}); trying again`);
+    held = false;
+    const c = client;
+    client = null;
+    c?.end().catch(() => {});
+  };
+  const tryOnce = async () => {
+    if (stopped || held) return;
+    try {
+      if (!client) {
+        const c = new pg.Client({ connectionString: url, application_name: 'wl-notifier-lock' });
+        c.on('error', (e) => drop(`lock connection: ${e.message}`));
+        client = c;
+        await c.connect();
+      }
+      const { rows } = await client.query(SENDER_LOCK);
+      held = rows[0].got === true;
+      if (held) log('notify: this process sends the notifications (other workers on this database stand by)');
+    } catch (e) {
+      drop((e as Error).message);
+    }
+  };
+  const timer = setInterval(() => void tryOnce(), retryMs);
+  timer.unref();
+  return {
+    first: tryOnce,
+    held: () => held,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      const c = client;
+      client = null;
+      held = false;
+      await c?.end().catch(() => {});
+    },
+  };
 }
 
 /** the destinations the environment configures (none: null, and nothing is started) */
@@ -50,6 +103,7 @@ export async function startNotifier(o: NotifierOptions): Promise<Notifier | null
   const pool = new pg.Pool({ connectionString: o.url, max: 1, idleTimeoutMillis: 1000, application_name: 'wl-notifier' }); // used on a kill-switch change only: not held
   pool.on('error', (e) => o.log(`notify: database: ${e.message}`));
   const killSwitchLevel = () => cfgNum(pool, 'kill_switch');
+  const lock = senderLock(o.url, o.leaderRetryMs ?? 5000, o.log);
   const sub = createSubscriber({ connectionString: o.url, application_name: 'wl-notifier-listen' }, {
     retryLimit: Infinity,
     retryInterval: 500,
@@ -59,6 +113,7 @@ export async function startNotifier(o: NotifierOptions): Promise<Notifier | null
   sub.events.on('error', (e: Error) => o.log(`notify: listener error: ${e.message}`));
   for (const ch of CHANNELS) {
     sub.notifications.on(ch, (payload: string) => {
+      if (!lock.held()) return; // another worker sends it
       toNotification(ch, payload, killSwitchLevel).then(
         (n) => {
           if (n) for (const box of Object.values(outboxes)) box.push(n);
@@ -67,6 +122,8 @@ export async function startNotifier(o: NotifierOptions): Promise<Notifier | null
       );
     });
   }
+  await lock.first();
+  if (!lock.held()) o.log('notify: another worker on this database sends the notifications; this one stands by');
   try {
     await sub.connect();
     for (const ch of CHANNELS) await sub.listenTo(ch);
@@ -77,8 +134,10 @@ export async function startNotifier(o: NotifierOptions): Promise<Notifier | null
   o.log(`notify: sending trade, error, kill-switch and daily-summary messages to ${Object.keys(outboxes).join(' and ')}`);
   return {
     outboxes,
+    isSender: lock.held,
     async stop() {
       for (const b of Object.values(outboxes)) b.stop();
+      await lock.stop();
       await sub.close().catch(() => {});
       await pool.end().catch(() => {});
     },
