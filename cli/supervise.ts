@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from '../db/config.ts';
 import { log } from './log.ts';
+import { isStopping } from './lifecycle.ts';
 
 export interface ChildSpec {
   name: string;
@@ -25,6 +26,7 @@ const MIN_BACKOFF = 1000;
 const MAX_BACKOFF = 30_000;
 const STABLE_MS = 60_000;
 const STOP_GRACE_MS = 15_000;
+const CLEAN_EXIT_GRACE_MS = 500;
 
 export interface Supervised {
   /** resolves when the first start is ready; rejects if it exits before */
@@ -72,10 +74,8 @@ export function supervise(spec: ChildSpec): Supervised {
       } else if (m?.type === 'worker_pool' && typeof m.id === 'string') currentPools.push(m.id);
     });
     c.on('error', (e) => log(`${spec.name}: ${e.message}`));
-    c.on('exit', (code, signal) => {
-      child = null;
-      deadPools.push(...currentPools);
-      if (stopping) return;
+    const exited = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (stopping || isStopping()) return;
       const how = signal ? `signal ${signal}` : `code ${code}`;
       if (!everReady) {
         rejectReady(new Error(`${spec.name} exited (${how}) before it was ready`));
@@ -86,6 +86,15 @@ export function supervise(spec: ChildSpec): Supervised {
       log(`${spec.name} exited (${how}); restarting in ${(backoff / 1000).toFixed(0)} s (restart ${restarts})`);
       timer = setTimeout(start, backoff);
       backoff = Math.min(MAX_BACKOFF, backoff * 2);
+    };
+    c.on('exit', (code, signal) => {
+      child = null;
+      deadPools.push(...currentPools);
+      // Ctrl-C reaches the whole group: a child that stopped cleanly may be a moment ahead
+      // of this process's own signal handler; look again before calling it a crash
+      if (everReady && (code === 0 || signal === 'SIGINT' || signal === 'SIGTERM')) {
+        setTimeout(() => exited(code, signal), CLEAN_EXIT_GRACE_MS);
+      } else exited(code, signal);
     });
   };
   start();

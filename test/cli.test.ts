@@ -69,6 +69,7 @@ describe('wl up', () => {
     expect(after).not.toMatch(/^\s+at /m); // no stack traces
     expect(after.split('\n').filter(Boolean).length).toBeLessThan(25);
     expect(after).toMatch(/stopped postgres/);
+    expect(after).not.toMatch(/exited \(.*\); restarting/); // the children stopped with the group, not crashed
     await waitGone([]);
   });
 
