@@ -169,15 +169,14 @@ create or replace function watchlist.set_config(p_key text, p_value jsonb, p_not
 returns watchlist.strategy_config
 language plpgsql volatile security definer set search_path = watchlist, pg_catalog, pg_temp as $$
 declare
-  v_err text;
   v_row watchlist.strategy_config;
 begin
   if p_key = 'kill_switch' then
-    v_err := watchlist.setting_error(p_key, p_value);
-    if v_err is not null then
-      raise exception 'set_config: % = % refused: %', p_key, coalesce(p_value::text, 'NULL'), v_err using errcode = '22023';
+    -- a value that is no whole number ('"x"', 1.5, null) is refused by store_config's check
+    if jsonb_typeof(p_value) is distinct from 'number' or (p_value::numeric % 1) <> 0 or abs(p_value::numeric) > 1e6 then
+      return watchlist.store_config(p_key, p_value, p_note);
     end if;
-    perform watchlist.set_kill_switch((p_value #>> '{}')::int, p_note);
+    perform watchlist.set_kill_switch(p_value::numeric::int, p_note);
     select * into v_row from watchlist.strategy_config where key = p_key;
     return v_row;
   end if;

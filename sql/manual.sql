@@ -137,10 +137,8 @@ declare
   v_flat int := 0;
   r record;
 begin
-  if p_level is null or p_level not in (0, 1, 2) then
-    raise exception 'kill switch level must be 0, 1 or 2' using errcode = '22023';
-  end if;
-  perform watchlist.store_config('kill_switch', to_jsonb(p_level), p_note);
+  -- the registry checks the level (an integer in [0, 2]) before anything is closed
+  perform watchlist.store_config('kill_switch', coalesce(to_jsonb(p_level), 'null'::jsonb), p_note);
   if p_level = 2 then
     for r in select id from watchlist.live_trade_signal where status = 'open' order by id for update loop
       perform watchlist.begin_close(r.id, 'kill_switch');
