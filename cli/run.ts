@@ -17,7 +17,7 @@ import { describeModes, modeBanner, recordVenueModes } from '../workers/venues/v
 import type { VenueSet } from '../workers/venues/registry.ts';
 import { applyAttachMode } from './attach.ts';
 import { startNotifier } from '../workers/notify/notifier.ts';
-import { applyDemoSettings, describeDemoSettings } from '../workers/sim/demo.ts';
+import { applyDemoSettings, DEMO_BACKFILL_HOURS, describeDemoSettings } from '../workers/sim/demo.ts';
 
 interface RunOptions {
   venues?: string;
@@ -74,8 +74,9 @@ async function announceVenueModes(url: string, set: VenueSet, o: RunOptions) {
 }
 
 /** a fresh install gets history for its paper venues at once, so 1h/12h factors exist from the first minute */
-async function firstStartHistory(url: string, set: VenueSet) {
-  const hours = Number(process.env.WL_BACKFILL_HOURS ?? 12);
+/** (a demo needs only the hour its Type B factors read, so it starts trading sooner) */
+async function firstStartHistory(url: string, set: VenueSet, demo = false) {
+  const hours = Number(process.env.WL_BACKFILL_HOURS ?? (demo ? DEMO_BACKFILL_HOURS : 12));
   const venues = set.modes.filter((m) => m.mode === 'paper').map((m) => m.venue);
   if (venues.length === 0 || !(hours > 0)) return;
   const pool = makePool('backfill', { connectionString: url, max: 2 });
@@ -150,7 +151,7 @@ export function registerRun(program: Command) {
         await c.end();
         log(`demo: paper venues only, database in ${config.dataDir}, ${describeDemoSettings()}`);
       }
-      await firstStartHistory(db.url, set);
+      await firstStartHistory(db.url, set, o.demo);
       // the supervisor holds no connection while its children run: the budget is theirs
       // (its other start-up pools and clients are closed where they are used)
       await closeSharedVenues();

@@ -1,8 +1,8 @@
 // Issue 12 item 2: the demo shows the whole loop in ten minutes. The demo's first ten
 // minutes are run at simulated pace through the same code as `wl up --demo`: the same
 // demo market (the venue registry under WL_SIM_DEMO=1, workers/sim/demo.ts), the same
-// settings the demo stores (applyDemoSettings), history backfilled through the
-// collector path, then each minute the jobs the crontab runs every minute, run by
+// settings the demo stores (applyDemoSettings), the demo's hours of history backfilled
+// through the collector path, then each minute the jobs the crontab runs every minute, run by
 // graphile-worker with the real task list (collect → scan → events → gate → open_trade;
 // monitor_trades → sample → exit rule → close_trade). Only the pace differs: a minute
 // of the simulated market is one step, seconds of wall time.
@@ -28,15 +28,13 @@ import { enqueue, setConfig } from './helpers/live.ts';
 import { backfill } from '../cli/backfill.ts';
 import { closeSharedVenues, configureVenues, sharedVenues } from '../workers/venues/registry.ts';
 import { ManualClock } from '../workers/sim/faults.ts';
-import { applyDemoSettings, DEMO_MARKET } from '../workers/sim/demo.ts';
+import { applyDemoSettings, DEMO_BACKFILL_HOURS, DEMO_MARKET } from '../workers/sim/demo.ts';
 import { crontab } from '../workers/crontab.ts';
 
 const MIN = 60_000;
-/** what `wl up --demo` hands its worker (cli/run.ts): every venue paper, demo market */
-const DEMO_ENV = { WL_SIM_DEMO: '1', WL_VENUE_MODE: 'paper' };
+/** what `wl up --demo` hands its worker (cli/run.ts): every venue paper, demo market (WL_SIM_SEED as given) */
+const DEMO_ENV = { WL_SIM_DEMO: '1', WL_VENUE_MODE: 'paper', WL_SIM_SEED: process.env.WL_SIM_SEED };
 const VENUES = ['binance', 'okx', 'bybit', 'bitget'];
-/** the 1 h factors Type B trades on need an hour of history (the demo backfills 12 h) */
-const HISTORY_HOURS = 1.25;
 const DEMO_MINUTES = 10;
 /** the crontab's every-minute jobs, in its order */
 const EVERY_MINUTE = crontab.split('\n').filter((l) => l.startsWith('* * * * * ')).map((l) => l.split(' ')[5]);
@@ -62,7 +60,7 @@ beforeAll(async () => {
   await setConfig(db, 'raw.max_future_skew_s', 3600);
   start = Math.floor(Date.now() / MIN) * MIN;
   // the demo's first start: history up to the minute before the loop's first
-  const h = await backfill(db.pool, { hours: HISTORY_HOURS, until: start - MIN, venues: VENUES, env: DEMO_ENV });
+  const h = await backfill(db.pool, { hours: DEMO_BACKFILL_HOURS, until: start - MIN, venues: VENUES, env: DEMO_ENV });
   expect(h.events).toBeGreaterThan(0);
   clock.set(start);
   await closeSharedVenues();

@@ -2,7 +2,7 @@
 // max-hold exit) within minutes, on paper venues and a database of its own. Everything
 // a demo changes is here, once: the simulated market's pace (read by the venue
 // registry, hence by the worker and the backfill) and the settings the demo stores
-// through the settings registry (cli/run.ts). test/demo-take-profit.test.ts runs the
+// through the settings registry and the history it backfills (cli/run.ts). test/demo-take-profit.test.ts runs the
 // loop on exactly these.
 import type { SimOptions } from './market.ts';
 
@@ -11,11 +11,12 @@ type Env = Record<string, string | undefined>;
 /**
  * The demo market. At the normal pace a dislocation holds 5–30 min and reverts with
  * τ 60–240 min, about six per day over the universe: a ten-minute demo would see
- * none close. Here about 0.8 per (venue, symbol, hour), held about a minute, reverting
- * with τ 2–7 min (an exponential reversion still, never a step), so several trades open
- * within minutes and most reach take-profit within a few more.
+ * none close. Here one in each (venue, symbol, hour), at a random minute with a random
+ * size (1–4 %) and direction, held about a minute and reverting with τ 2–7 min (an
+ * exponential reversion still, never a step), so several trades open within minutes
+ * and most reach take-profit within a few more.
  */
-export const DEMO_MARKET: Readonly<Omit<SimOptions, 'seed'>> = Object.freeze({ dislocationPerHour: 0.8, reversionScale: 0.03 });
+export const DEMO_MARKET: Readonly<Omit<SimOptions, 'seed'>> = Object.freeze({ dislocationPerHour: 1, reversionScale: 0.03 });
 
 /**
  * Settings the demo stores in its own database (audited as `wl up --demo`, shown on
@@ -28,6 +29,13 @@ export const DEMO_SETTINGS: Readonly<Record<string, number>> = Object.freeze({
   'trade.max_hold_hours': 0.25,
   'trade.daily_cap': 500,
 });
+
+/**
+ * Hours of history a demo's first start backfills (WL_BACKFILL_HOURS overrides): the
+ * Type B factors read the last hour (1 h windows, scan.min_points_1h), and 12 h of the
+ * busy demo market would keep the user waiting over a minute before the first live minute.
+ */
+export const DEMO_BACKFILL_HOURS = 2;
 
 /** the simulator options for this environment: the demo market under WL_SIM_DEMO=1 */
 export function demoMarket(env: Env): Omit<SimOptions, 'seed'> {
