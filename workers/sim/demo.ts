@@ -1,9 +1,9 @@
 // `wl up --demo`: the whole loop (signals, trades opening, take-profit exits, a
 // max-hold exit) within minutes, on paper venues and a database of its own. Everything
 // a demo changes is here, once: the simulated market's pace (read by the venue
-// registry, hence by the worker and the backfill) and the settings the demo stores
-// through the settings registry and the history it backfills (cli/run.ts). test/demo-take-profit.test.ts runs the
-// loop on exactly these.
+// registry, hence by the worker and the backfill), the settings the demo stores through
+// the settings registry, and the hours of history it backfills (both cli/run.ts).
+// test/demo-take-profit.test.ts runs the loop on exactly these.
 import type { SimOptions } from './market.ts';
 
 type Env = Record<string, string | undefined>;
