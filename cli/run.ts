@@ -17,6 +17,7 @@ import { describeModes, modeBanner, recordVenueModes } from '../workers/venues/v
 import type { VenueSet } from '../workers/venues/registry.ts';
 import { applyAttachMode } from './attach.ts';
 import { startNotifier } from '../workers/notify/notifier.ts';
+import { applyDemoSettings, DEMO_BACKFILL_HOURS, describeDemoSettings } from '../workers/sim/demo.ts';
 
 interface RunOptions {
   venues?: string;
@@ -73,8 +74,9 @@ async function announceVenueModes(url: string, set: VenueSet, o: RunOptions) {
 }
 
 /** a fresh install gets history for its paper venues at once, so 1h/12h factors exist from the first minute */
-async function firstStartHistory(url: string, set: VenueSet) {
-  const hours = Number(process.env.WL_BACKFILL_HOURS ?? 12);
+/** (a demo needs only the hour its Type B factors read, so it starts trading sooner) */
+async function firstStartHistory(url: string, set: VenueSet, demo = false) {
+  const hours = Number(process.env.WL_BACKFILL_HOURS ?? (demo ? DEMO_BACKFILL_HOURS : 12));
   const venues = set.modes.filter((m) => m.mode === 'paper').map((m) => m.venue);
   if (venues.length === 0 || !(hours > 0)) return;
   const pool = makePool('backfill', { connectionString: url, max: 2 });
@@ -128,7 +130,7 @@ export function registerRun(program: Command) {
     .option('--venues <list>', 'exchanges to use (default WL_VENUES or binance,okx,bybit,bitget); live where keys are set')
     .option('--sandbox', "the exchanges' demo/testnet with the *_SANDBOX_* keys (WL_VENUE_SANDBOX=1)")
     .option('--attach', 'an external watchlist writer owns the raw rows and events: trade from its events (WL_ATTACH=1)')
-    .option('--demo', 'paper market at demo pace (dislocations revert in minutes) and a 30-minute max hold, to see the whole loop quickly')
+    .option('--demo', `paper market at demo pace (dislocations revert in minutes) and demo settings (${describeDemoSettings()}), to see the whole loop quickly`)
     .action(async (o: RunOptions) => {
       if (o.demo) {
         // a demo's config (30-minute max hold) and simulated trades must never leak
@@ -145,11 +147,11 @@ export function registerRun(program: Command) {
       if (o.demo) {
         const c = new pg.Client({ connectionString: db.url });
         await c.connect();
-        await c.query(`select watchlist.set_config('trade.max_hold_hours', '0.5', 'wl up --demo')`);
+        await applyDemoSettings(c);
         await c.end();
-        log(`demo: paper venues only, database in ${config.dataDir}, trade.max_hold_hours = 0.5`);
+        log(`demo: paper venues only, database in ${config.dataDir}, ${describeDemoSettings()}`);
       }
-      await firstStartHistory(db.url, set);
+      await firstStartHistory(db.url, set, o.demo);
       // the supervisor holds no connection while its children run: the budget is theirs
       // (its other start-up pools and clients are closed where they are used)
       await closeSharedVenues();

@@ -8,6 +8,7 @@ import { backfill } from '../cli/backfill.ts';
 import { buildVenues, type VenueSet } from '../workers/venues/registry.ts';
 import { ManualClock } from '../workers/sim/faults.ts';
 import { MarketSim } from '../workers/sim/market.ts';
+import { DEMO_MARKET } from '../workers/sim/demo.ts';
 import { runOutcomes, runOutcomesUntilDone } from '../workers/tasks/compute_outcomes.ts';
 import { crontab } from '../workers/crontab.ts';
 import { VenueError } from '../workers/venues/errors.ts';
@@ -29,7 +30,7 @@ const iso = (t: number) => new Date(t).toISOString();
 
 let db: TestDb;
 let set: VenueSet;
-const sim = new MarketSim({ seed: 42, dislocationPerHour: 0.15, reversionScale: 0.2 });
+const sim = new MarketSim({ seed: 42, ...DEMO_MARKET }); // the market the registry builds under WL_SIM_DEMO=1
 
 async function insertEvent(symbol: string, high: string, low: string, start: number, type = 'B'): Promise<number> {
   const { rows } = await db.query(

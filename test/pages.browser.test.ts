@@ -12,6 +12,7 @@ import { closeSharedVenues, paperVenues, startRunner } from './helpers/worker.ts
 import { startServer, type RunningServer } from '../graphql/server.ts';
 import { icMeanSpec, renderSvg } from '../research/charts.ts';
 import { insertEvent } from './helpers/live.ts';
+import { DEMO_SETTINGS } from '../workers/sim/demo.ts';
 
 const CHROMIUM = process.env.WL_CHROMIUM || '/usr/bin/chromium';
 // without Chromium every page test is skipped with this message (CI, where .ci/run installs it, fails instead)
@@ -530,6 +531,10 @@ describe('demo note (issue 12 item 2)', () => {
       const text = await page.locator('#demo-banner').innerText();
       expect(text).toMatch(/^DEMO \(wl up --demo\): every venue is PAPER/);
       expect(text).toMatch(/take-profit/);
+      // the settings the demo stores (workers/sim/demo.ts), quoted from /demo.json
+      expect(text).toContain(`take-profit (the demo sets it at ${Math.round(DEMO_SETTINGS['trade.take_profit_ratio'] * 100)} % of the predicted PnL)`);
+      expect(text).toContain(`${Math.round(DEMO_SETTINGS['trade.max_hold_hours'] * 60)}-minute max hold`);
+      expect(text).toMatch(/Recent signals.*Active trades/s);
       expect(text).toMatch(/history backfilled at start are history: their events show as ignored \(stale_event\)/);
       expect(problemsOf(page)).toEqual([]);
       await shot(page, 'live-trading-demo');

@@ -42,7 +42,7 @@ export interface SimOptions {
   venues?: SimVenueSpec[];
   /** probability of a dislocation per (venue, symbol, hour); default 0.003 ≈ 6/day over 20 × 4 */
   dislocationPerHour?: number;
-  /** multiplies dislocation hold and reversion times (1 = hours, as in markets; 0.1 for a demo) */
+  /** multiplies dislocation hold and reversion times (1 = hours, as in markets; the demo's in workers/sim/demo.ts) */
   reversionScale?: number;
   /** book levels per side; default 20 */
   levels?: number;

@@ -7,8 +7,8 @@
 // live (keys required). WL_SIM_SEED seeds the simulator (default 42).
 // WL_VENUE_SANDBOX=1 (or --sandbox) sends every ccxt venue to its exchange's demo/testnet,
 // with the *_SANDBOX_* keys (ccxt-factory.ts).
-// WL_SIM_DEMO=1 makes the simulated market busier for a demo: dislocations about
-// fifty times as often, holding and reverting five times faster.
+// WL_SIM_DEMO=1 makes the simulated market busier for a demo (workers/sim/demo.ts):
+// dislocations in most (venue, symbol, hours), held a minute and reverting in minutes.
 // WL_SIM_HEDGE_MODE=okx,bybit puts those paper venues' simulated accounts in hedge mode:
 // their preflight fails and they are not traded (to see a failing preflight without an exchange).
 import type pg from 'pg';
@@ -23,6 +23,7 @@ import { SimSource } from '../sim/sim-source.ts';
 import { FaultInjector, systemClock } from '../sim/faults.ts';
 import type { Clock } from '../sim/faults.ts';
 import { publishRunningVenues } from './publish.ts';
+import { demoMarket } from '../sim/demo.ts';
 import { needsCcxt, planVenueModes, requestedMode } from './venue-modes.ts';
 import type { CredentialCheck, VenueMode, VenueRunMode } from './venue-modes.ts';
 
@@ -74,8 +75,7 @@ export async function buildVenues(opts: BuildVenuesOptions): Promise<VenueSet> {
   const faults = new FaultInjector(seed);
   for (const n of (env['WL_SIM_HEDGE_MODE'] ?? '').split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)) faults.set(n, { hedgeMode: true });
   let sim: MarketSim | null = null;
-  const demo = env['WL_SIM_DEMO'] === '1' ? { dislocationPerHour: 0.15, reversionScale: 0.2 } : {};
-  const simFor = () => (sim ??= new MarketSim({ ...demo, ...opts.sim, seed }));
+  const simFor = () => (sim ??= new MarketSim({ ...demoMarket(env), ...opts.sim, seed }));
   // ccxt is loaded only when a real exchange is used
   // (in auto mode only when some named exchange has an API key in the environment)
   const sandbox = opts.sandbox ?? /^(1|true|yes|on)$/i.test((env['WL_VENUE_SANDBOX'] ?? '').trim());
