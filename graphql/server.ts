@@ -17,7 +17,7 @@ import { makeGraphqlPools, requestViewer } from './pools.ts';
 import { makeAdmission } from './admission.ts';
 import { makeAuthenticator } from './auth.ts';
 import { isMetricsRequest, makeMetrics } from './metrics.ts';
-import { DEMO_SETTINGS } from '../workers/sim/demo.ts';
+import { DEMO_SETTINGS, demoNoteFigures } from '../workers/sim/demo.ts';
 
 const require = createRequire(import.meta.url);
 const pagesDir = path.join(import.meta.dirname, 'pages');
@@ -63,7 +63,7 @@ async function serveStatic(req: http.IncomingMessage, res: http.ServerResponse):
     // `wl up --demo` runs its children with WL_SIM_DEMO=1: the pages explain what a demo shows
     // (with the settings the demo stored at start, workers/sim/demo.ts, which the note quotes)
     const demo = process.env.WL_SIM_DEMO === '1';
-    const body = JSON.stringify(demo ? { demo, settings: DEMO_SETTINGS } : { demo });
+    const body = JSON.stringify(demo ? { demo, settings: DEMO_SETTINGS, ...demoNoteFigures() } : { demo });
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache', ...PAGE_HEADERS }).end(req.method === 'HEAD' ? undefined : body);
     return true;
   }

@@ -245,16 +245,15 @@ async function demoBanner(hdr) {
     const r = await fetch('/demo.json', { cache: 'no-cache' });
     const d = r.ok ? await r.json() : null;
     if (!d?.demo) return;
-    const set = d.settings ?? {};
-    const tp = set['trade.take_profit_ratio'];
-    const hold = set['trade.max_hold_hours'];
+    const tp = d.takeProfitPct;
+    const hold = d.maxHoldMinutes;
     hdr.after(el('div', { id: 'demo-banner', class: 'banner demo' },
       'DEMO (wl up --demo): every venue is PAPER on a simulated market at demo pace, where one venue\'s price jumps away ' +
       'from the others and reverts within minutes. What to watch on /live_trading: each minute the scanner\'s events appear under ' +
       'Recent signals; a fresh one whose prediction clears the thresholds is admitted and opens a hedged pair within seconds ' +
       '(short the high venue, long the low one); Active trades shows its exit estimate sampled every minute, and the trade ' +
-      `closes at take-profit${tp != null ? ` (the demo sets it at ${Math.round(tp * 100)} % of the predicted PnL)` : ''} ` +
-      `once the spread has come back, or at the demo's ${hold != null ? `${Math.round(hold * 60)}-minute ` : ''}max hold when it does not. ` +
+      `closes at take-profit${tp != null ? ` (the demo sets it at ${tp} % of the predicted PnL)` : ''} ` +
+      `once the spread has come back, or at the demo's ${hold != null ? `${hold}-minute ` : ''}max hold when it does not. ` +
       'Expect several trades and a first take-profit within about ten minutes. The hours of history backfilled at ' +
       'start are history: their events show as ignored (stale_event) because they were never tradeable, not because anything failed.'));
   } catch {

@@ -12,6 +12,7 @@ import { makeOutbox, type Outbox, type OutboxOptions } from './outbox.ts';
 import { webhookSender } from './webhook.ts';
 import { telegramSender } from './telegram.ts';
 import { cfgNum } from '../sql/cfg_num.ts';
+import { tryNotifierLock } from '../sql/notifier_lock.ts';
 
 // pg-listen is CommonJS with `exports.default` (see cli/tail.ts)
 const createSubscriber = pgListen as unknown as typeof pgListen.default;
@@ -38,8 +39,6 @@ export interface Notifier {
 // One sends: the holder of this session advisory lock. The others listen too but drop
 // what they hear, and try for the lock every few seconds, so when the sender's process
 // dies (its session ends, the lock with it) another takes over within that interval.
-const SENDER_LOCK = "select pg_try_advisory_lock(hashtext('wl:notifier')) as got";
-
 function senderLock(url: string, retryMs: number, log: (m: string) => void) {
   let client: pg.Client | null = null;
   let held = false;
@@ -60,8 +59,7 @@ function senderLock(url: string, retryMs: number, log: (m: string) => void) {
         client = c;
         await c.connect();
       }
-      const { rows } = await client.query(SENDER_LOCK);
-      held = rows[0].got === true;
+      held = await tryNotifierLock(client);
       if (held) log('notify: this process sends the notifications (other workers on this database stand by)');
     } catch (e) {
       drop((e as Error).message);

@@ -5,6 +5,8 @@
 // the settings registry, and the hours of history it backfills (both cli/run.ts).
 // test/demo-take-profit.test.ts runs the loop on exactly these.
 import type { SimOptions } from './market.ts';
+import type { SqlClient } from '../sql/client.ts';
+import { setConfig } from '../sql/set_config.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -42,13 +44,17 @@ export function demoMarket(env: Env): Omit<SimOptions, 'seed'> {
   return env['WL_SIM_DEMO'] === '1' ? { ...DEMO_MARKET } : {};
 }
 
-type Queryable = { query(text: string, params?: unknown[]): Promise<unknown> };
-
 /** store the demo's settings through the registry (validated and audited like any change) */
-export async function applyDemoSettings(db: Queryable): Promise<void> {
-  for (const [key, value] of Object.entries(DEMO_SETTINGS)) {
-    await db.query('select watchlist.set_config($1, $2::jsonb, $3)', [key, JSON.stringify(value), 'wl up --demo']);
-  }
+export async function applyDemoSettings(db: SqlClient): Promise<void> {
+  for (const [key, value] of Object.entries(DEMO_SETTINGS)) await setConfig(db, key, value, 'wl up --demo');
+}
+
+/** the figures the pages' DEMO note quotes (/demo.json), so the page names no setting */
+export function demoNoteFigures(): { takeProfitPct: number; maxHoldMinutes: number } {
+  return {
+    takeProfitPct: Math.round(DEMO_SETTINGS['trade.take_profit_ratio'] * 100),
+    maxHoldMinutes: Math.round(DEMO_SETTINGS['trade.max_hold_hours'] * 60),
+  };
 }
 
 /** one log line: what the demo set */
