@@ -3,11 +3,13 @@
 // The events start in the first 24 h of a minute history of BENCH_SYMBOLS symbols × 4 venues
 // long enough for the 5760-minute horizon (24 h + 96 h + lag), written straight into
 // market_snapshot (executable bid/ask around a wandering basis, 8 h funding schedule).
-// Two timed passes: funding from cached venue history (the normal path), then, with the
-// outcomes and the cache deleted, funding from the recorded schedule (the fallback).
+// Three timed passes: funding from cached venue history on one connection (the baseline),
+// the same as the worker runs it (outcome.parallel shares side by side, same rows checked),
+// then, with the outcomes and the cache deleted, funding from the recorded schedule.
 // Knobs: BENCH_EVENTS, BENCH_SYMBOLS. Embedded PostgreSQL in a temp folder unless DATABASE_URL.
 import pg from 'pg';
 import { benchDatabase, registerVenues } from './helpers/db.ts';
+import { computeOutcomesParallel } from '../workers/tasks/compute_outcomes.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 6000);
 const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 20);
@@ -70,31 +72,40 @@ async function main() {
     log(`${EVENTS} events and the funding history written in ${secs(g).toFixed(1)} s`);
 
     const now = iso(histEnd);
-    // the function's step timings (raise debug)
-    await db.query('set client_min_messages = debug1');
-    db.on('notice', (m) => log(`  ${m.message}`));
-    const run = async (label: string) => {
+    // the worker's pass: outcome.parallel shares side by side, each on its own connection
+    const shards = Number((await db.query(`select watchlist.cfg_num('outcome.parallel') as n`)).rows[0].n);
+    const pool = new pg.Pool({ connectionString: bench.url, max: shards });
+    pool.on('connect', (c) => void c.query('set synchronous_commit = off'));
+    const run = async (label: string, n: number) => {
       const t = process.hrtime.bigint();
-      const { rows } = await db.query('select watchlist.compute_outcomes($1) as n', [now]);
+      const written = await computeOutcomesParallel(pool, now, [], n);
       const s = secs(t);
-      const n = Number(rows[0].n);
       const { rows: q } = await db.query(
         `select count(*) filter (where not missing)::int as ok, count(*)::int as n, count(distinct event_id)::int as events
          from watchlist.future_outcome`,
       );
-      log(`${label}: ${n} rows (${q[0].ok} complete, ${q[0].events} events) in ${s.toFixed(2)} s`);
-      return { s, n, events: q[0].events, ok: q[0].ok };
+      log(`${label}: ${written} rows (${q[0].ok} complete, ${q[0].events} events) in ${s.toFixed(2)} s`);
+      return { s, n: written, events: q[0].events, ok: q[0].ok };
     };
-    const h = await run('history');
-    await db.query('delete from watchlist.future_outcome; delete from watchlist.funding_history_span; delete from watchlist.funding_settlement');
-    const sc = await run('schedule');
-    console.log(`outcomes_rows: ${h.n} rows`);
-    console.log(`outcomes_complete: ${h.ok} rows`);
-    console.log(`outcomes_seconds: ${h.s.toFixed(2)} s`);
-    console.log(`events_per_s: ${Math.round(h.events / h.s)} events/s`);
-    console.log(`outcomes_per_s: ${Math.round(h.n / h.s)} outcomes/s`);
-    console.log(`outcomes_schedule_seconds: ${sc.s.toFixed(2)} s`);
-    console.log(`events_per_s_schedule: ${Math.round(sc.events / sc.s)} events/s`);
+    try {
+      const one = await run('history, one connection', 1);
+      await db.query('delete from watchlist.future_outcome');
+      const h = await run(`history, ${shards} shares in parallel (outcome.parallel)`, shards);
+      if (h.n !== one.n || h.ok !== one.ok) throw new Error(`the parallel pass wrote ${h.n} rows (${h.ok} complete), one connection ${one.n} (${one.ok})`);
+      await db.query('delete from watchlist.future_outcome; delete from watchlist.funding_history_span; delete from watchlist.funding_settlement');
+      const sc = await run(`schedule, ${shards} shares in parallel`, shards);
+      console.log(`outcomes_rows: ${h.n} rows`);
+      console.log(`outcomes_complete: ${h.ok} rows`);
+      console.log(`outcomes_seconds: ${h.s.toFixed(2)} s`);
+      console.log(`events_per_s: ${Math.round(h.events / h.s)} events/s`);
+      console.log(`outcomes_per_s: ${Math.round(h.n / h.s)} outcomes/s`);
+      console.log(`outcomes_seconds_one_connection: ${one.s.toFixed(2)} s`);
+      console.log(`parallel_speedup: ${(one.s / h.s).toFixed(2)} x (outcome.parallel = ${shards}, against one connection in this run)`);
+      console.log(`outcomes_schedule_seconds: ${sc.s.toFixed(2)} s`);
+      console.log(`events_per_s_schedule: ${Math.round(sc.events / sc.s)} events/s`);
+    } finally {
+      await pool.end();
+    }
   } finally {
     await db.end();
     await bench.close();

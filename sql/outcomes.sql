@@ -119,7 +119,11 @@ $$;
 -- p_fetchable: the venues the caller can fetch funding history from; an item with a leg on
 -- one of them that no fetch (successful or failed) has covered yet waits for a later pass
 -- instead of falling back to the schedule (the fetch budget per pass is limited).
-create or replace function watchlist.outcome_pass_items(p_now timestamptz, p_fetchable text[], p_tol interval)
+-- p_shard of p_shards: this pass takes the items whose symbol pair hashes to p_shard, so
+-- passes on separate connections share the work without computing a pair path twice.
+drop function if exists watchlist.outcome_pass_items(timestamptz, text[], interval);
+create or replace function watchlist.outcome_pass_items(p_now timestamptz, p_fetchable text[], p_tol interval,
+                                                        p_shard integer default 0, p_shards integer default 1)
 returns integer language plpgsql as $$
 declare n integer;
 begin
@@ -132,6 +136,9 @@ begin
     where l.venue = any (p_fetchable)
       and not exists (select 1 from watchlist.funding_history_span sp
                       where sp.venue = l.venue and sp.symbol = l.symbol and sp.from_ts <= i.s and sp.to_ts >= i.e_ts));
+  if p_shards > 1 then
+    delete from _oc_item i where mod(abs(hashtext(concat_ws('|', i.hi, i.hi_sym, i.lo, i.lo_sym))), p_shards) <> p_shard;
+  end if;
   select count(*) into n from _oc_item;
   if n = 0 then return 0; end if;
 
@@ -404,7 +411,11 @@ end $$;
 -- One pass: compute and upsert every due outcome (at most outcome.batch_items), in the
 -- steps above (temp tables that drop at commit). p_fetchable: see outcome_pass_items.
 -- Returns the number of rows written.
-create or replace function watchlist.compute_outcomes(p_now timestamptz default now(), p_fetchable text[] default null)
+-- p_shard / p_shards: one share of the items (outcome_pass_items), for passes run side by
+-- side on separate connections (outcome.parallel).
+drop function if exists watchlist.compute_outcomes(timestamptz, text[]);
+create or replace function watchlist.compute_outcomes(p_now timestamptz default now(), p_fetchable text[] default null,
+                                                      p_shard integer default 0, p_shards integer default 1)
 returns integer language plpgsql as $$
 declare
   v_tol_min integer := watchlist.cfg_num('outcome.quote_tolerance_min')::int;
@@ -416,7 +427,10 @@ begin
     drop table if exists pg_temp._oc_item, pg_temp._oc_pair, pg_temp._oc_vs, pg_temp._oc_q, pg_temp._oc_path,
       pg_temp._oc_block, pg_temp._oc_res, pg_temp._oc_leg, pg_temp._oc_settle, pg_temp._oc_fsum, pg_temp._oc_legsrc;
   end if;
-  if watchlist.outcome_pass_items(p_now, p_fetchable, make_interval(mins => v_tol_min)) = 0 then return 0; end if;
+  if p_shards < 1 or p_shard < 0 or p_shard >= p_shards then
+    raise exception 'compute_outcomes: shard % of % does not exist', p_shard, p_shards using errcode = '22023';
+  end if;
+  if watchlist.outcome_pass_items(p_now, p_fetchable, make_interval(mins => v_tol_min), p_shard, p_shards) = 0 then return 0; end if;
   raise debug 'compute_outcomes: items %', clock_timestamp() - v_t;
   perform watchlist.outcome_pass_paths();
   raise debug 'compute_outcomes: quotes and paths %', clock_timestamp() - v_t;

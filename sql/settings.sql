@@ -67,6 +67,7 @@ insert into watchlist.setting as t (key, type, unit, default_value, min_value, m
   ('outcome.quote_tolerance_min', 'integer', 'minutes', '5', 0, 60, null, null, null, false, false, 'start/end quote may be at most this many minutes before the point (else no_quotes_start / no_quotes_end / partial_horizon)'),
   ('outcome.retry_hours', 'integer', 'hours', '48', 0, 8760, null, null, null, false, false, 'an outcome row with missing data is recomputed while its horizon end is younger than this'),
   ('outcome.batch_items', 'integer', 'rows', '100000', 1, 10000000, null, null, null, false, false, 'at most this many (event, horizon) outcomes per pass of the outcome worker'),
+  ('outcome.parallel', 'integer', 'connections', '2', 1, 16, null, null, null, false, false, 'the outcome worker computes its pass as this many shares side by side, each on its own connection (by symbol pair, so no path is computed twice)'),
   ('outcome.history_fetch_max', 'integer', 'calls', '40', 0, 10000, null, null, null, false, false, 'venue funding-history fetches per pass of the outcome worker'),
   ('retention.event_days', 'integer', 'days', '180', 1, 3650, null, null, null, false, false, 'events, their future_outcome rows and cached funding settlements older than this are deleted (daily)'),
   ('check.outcome_coverage_min', 'number', 'fraction', '0.95', 0, 1, null, null, null, false, false, 'wl check data: share of due Type B (event, horizon) outcomes with pnl_total, at least'),

@@ -9,7 +9,7 @@ import { buildVenues, type VenueSet } from '../workers/venues/registry.ts';
 import { ManualClock } from '../workers/sim/faults.ts';
 import { MarketSim } from '../workers/sim/market.ts';
 import { DEMO_MARKET } from '../workers/sim/demo.ts';
-import { runOutcomes, runOutcomesUntilDone } from '../workers/tasks/compute_outcomes.ts';
+import { computeOutcomesParallel, runOutcomes, runOutcomesUntilDone } from '../workers/tasks/compute_outcomes.ts';
 import { crontab } from '../workers/crontab.ts';
 import { VenueError } from '../workers/venues/errors.ts';
 import { taskList } from '../workers/tasks/index.ts';
@@ -307,6 +307,42 @@ describe('outcome worker over a simulated history (wl backfill + the worker)', (
     expect((await get(partial, 15)).missing).toBe(false);
     const c = await get(typeC, 60);
     expect(c.label.reasons).toContain('signal_type_not_supported:C');
+  });
+
+  it('the pass as parallel shares on separate connections (outcome.parallel) writes exactly the rows of one pass', async () => {
+    const snap = async () =>
+      (await db.query(`select to_jsonb(o) - 'id' - 'computed_at' as r from watchlist.future_outcome o order by event_id, horizon_min`)).rows.map((r) => r.r);
+    const keep = await db.query('select * from watchlist.future_outcome');
+    const at = new Date(NOW).toISOString();
+    const names: string[] = []; // every leg from what is cached or recorded now: both passes see the same
+    try {
+      await db.query('delete from watchlist.future_outcome');
+      const one = await computeOutcomesParallel(db.pool, at, names, 1);
+      const rows = await snap();
+      expect(one).toBeGreaterThan(20);
+      await db.query('delete from watchlist.future_outcome');
+      const busy = new Set<number>(); // the backends that did the work
+      const spy = { query: async (text: string, values?: unknown[]) => {
+        const c = await db.pool.connect();
+        try {
+          busy.add((await c.query('select pg_backend_pid() as p')).rows[0].p);
+          return await c.query(text, values);
+        } finally {
+          c.release();
+        }
+      } };
+      expect(await computeOutcomesParallel(spy, at, names, 3)).toBe(one);
+      const after = await snap();
+      const diff = after.findIndex((r, i) => JSON.stringify(r) !== JSON.stringify(rows[i]));
+      expect(diff, diff >= 0 ? JSON.stringify([rows[diff], after[diff]]) : '').toBe(-1);
+      expect(after).toEqual(rows);
+      expect(busy.size).toBe(3); // three connections at once, not one after the other
+      await expect(computeOutcomesParallel(db.pool, at, names, 0)).resolves.toBe(0);
+      await expect(db.query(`select watchlist.compute_outcomes($1, null, 3, 3)`, [at])).rejects.toThrow(/shard 3 of 3 does not exist/);
+    } finally {
+      await db.query('delete from watchlist.future_outcome');
+      await db.query(`insert into watchlist.future_outcome select * from json_populate_recordset(null::watchlist.future_outcome, $1)`, [JSON.stringify(keep.rows)]);
+    }
   });
 
   it('rule-based schedules for venues without a history API', async () => {

@@ -8,6 +8,7 @@ import { perCallClient, type SqlClient } from '../sql/client.ts';
 import { outcomeFundingNeeds } from '../sql/outcome_funding_needs.ts';
 import { recordFundingHistory } from '../sql/record_funding_history.ts';
 import { computeOutcomes } from '../sql/compute_outcomes.ts';
+import { cfgNum } from '../sql/cfg_num.ts';
 import type { Venue } from '../venues/types.ts';
 import { sharedVenues } from '../venues/registry.ts';
 
@@ -46,8 +47,18 @@ export async function runOutcomes(db: SqlClient, venues: Venue[], now: number): 
     });
   }
   // legs on these venues wait for their history (the fetch budget is per pass) rather than fall back
-  const written = await computeOutcomes(db, at, venues.map((v) => v.name));
+  const written = await computeOutcomesParallel(db, at, venues.map((v) => v.name), await cfgNum(db, 'outcome.parallel'));
   return { fetched, fetchErrors, written };
+}
+
+/**
+ * The pass as `shards` shares side by side (by symbol pair, so no pair path is computed
+ * twice). Each call is its own statement, so a pool or graphile-worker's withPgClient
+ * runs them on separate connections; on one plain client they simply queue.
+ */
+export async function computeOutcomesParallel(db: SqlClient, at: string, venues: string[], shards: number): Promise<number> {
+  const n = await Promise.all(Array.from({ length: shards }, (_, i) => computeOutcomes(db, at, venues, i, shards)));
+  return n.reduce((a, b) => a + b, 0);
 }
 
 /**
