@@ -330,9 +330,11 @@ end $$;
 -- audit objects built once per leg and start, up to its longest horizon (_oc_fev); an item
 -- takes those up to its end (the horizons of an event share their start). The sum adds in
 -- the list's order (time, side), so the total does not depend on the plan.
--- Temp tables with statistics: as CTEs the planner guessed a few rows and nested-looped.
+-- Temp tables with statistics: as CTEs the planner guessed a few rows and nested-looped;
+-- the items' join is a hash join (it guesses a tenth of the rows and chose a merge join
+-- that re-read the sorted settlements eight times).
 create or replace function watchlist.outcome_pass_funding_sums()
-returns void language plpgsql set work_mem = '256MB' as $$
+returns void language plpgsql set work_mem = '256MB' set enable_mergejoin = off as $$
 begin
   create temp table _oc_fev on commit drop as
   select g.venue, g.symbol, g.side, g.src, g.s, st.ts, st.rate, case when g.side = 'short' then st.rate else -st.rate end as pnl,
