@@ -148,20 +148,20 @@ begin
 end $$;
 
 -- compute_outcomes step 2: the quotes the paths need, read once per venue and symbol (log
--- prices, _oc_q; km = minutes since the epoch, k = (vid, km) as one hash key), and the pair
--- paths (_oc_path): minute rows where both books were quoted: exit metric x = ln(high ask /
--- low bid), entry metric xe = ln(high bid / low ask), dx = the one-minute change of x as the
--- change of the high ask minus the change of the low bid (only between consecutive quoted
--- minutes); m = minutes since the pair's t0; h* = the running max x, quoted minutes and sums
--- of the changes inside the row's hour (hb, from the hour's first minute to m, in minute
--- order), so the end of a range is one row, not a scan; hlast marks an hour's last row,
--- which is the hour's block (_oc_block). The table is written in (pid, m) order: its index
--- builds from presorted input.
--- The joins are hash joins over whole tables (the market_snapshot range: one pass per
--- partition; the pairs: on the one-column key k), the venue quotes hashed and the 1.7 M pair
--- rows streamed through once (the range test is on l.ts so the planner sizes the stream
--- right); the planner underestimates range joins and chose one index probe per minute
--- (13 s at 6k events), hence no nested loop and no merge join in this step.
+-- prices, _oc_q; dla / dlb: one-minute changes, only from the minute before, so a pair's
+-- change is known without sorting the much larger pair paths; km = minutes since the epoch,
+-- k = (vid, km) as one hash key), and the pair paths (_oc_path): minute rows where both
+-- books were quoted: exit metric x = ln(high ask / low bid), entry metric xe = ln(high bid /
+-- low ask), dx = the one-minute change of x (only between consecutive quoted minutes); m =
+-- minutes since the pair's t0. Then hourly blocks (_oc_block): max x, quoted minutes, sums
+-- of the changes.
+-- Both joins are hash joins over whole tables (the market_snapshot range: one pass per
+-- partition; the pairs: on the one-column key k, the venue quotes hashed and the 1.7 M
+-- pair rows streamed through once: the range test is on l.ts so the planner sizes the
+-- stream right): the planner underestimates range joins and chose one index probe per
+-- minute (13 s at 6k events) or a sort of the 1.7 M path rows for a merge join, hence no
+-- nested loop and no merge join in this step. The pair rows come out in the quotes' order
+-- (vid, ts), so a pair's minutes are summed in time order.
 create or replace function watchlist.outcome_pass_paths()
 returns void language plpgsql
 set work_mem = '256MB' set enable_nestloop = off set enable_mergejoin = off as $$
@@ -174,39 +174,35 @@ begin
   analyze _oc_vs;
 
   create temp table _oc_q on commit drop as
-  select n.vid, ms.ts, ln(ms.bid::float8) as lb, ln(ms.ask::float8) as la, ms.next_funding_time as nft, km,
-         n.vid * 100000000 + km as k
-  from _oc_vs n
-  join watchlist.market_snapshot ms on ms.venue = n.venue and ms.symbol = n.symbol and ms.ts >= n.f and ms.ts <= n.t
-  cross join lateral (select (extract(epoch from ms.ts) / 60)::int as km) e
-  where ms.bid > 0 and ms.ask > 0;
-  create index on _oc_q (vid, ts);  -- the funding schedule's look-ups (step 4)
+  select vid, ts, lb, la, nft, km, vid * 100000000 + km as k,
+         case when ts - lag(ts) over w = interval '1 minute' then la - lag(la) over w end as dla,
+         case when ts - lag(ts) over w = interval '1 minute' then lb - lag(lb) over w end as dlb
+  from (
+    select n.vid, ms.ts, ln(ms.bid::float8) as lb, ln(ms.ask::float8) as la, ms.next_funding_time as nft,
+           (extract(epoch from ms.ts) / 60)::int as km
+    from _oc_vs n
+    join watchlist.market_snapshot ms on ms.venue = n.venue and ms.symbol = n.symbol and ms.ts >= n.f and ms.ts <= n.t
+    where ms.bid > 0 and ms.ask > 0
+  ) q
+  window w as (partition by vid order by ts);
+  create index on _oc_q (vid, ts);  -- the funding schedule's look-ups (step 4); written in this order
   analyze _oc_q;
 
   create temp table _oc_path on commit drop as
-  select pid, m, x, xe, dx,
-         max(x) over w as hmx, count(*) over w as hnq, sum(dx) over w as hsx, sum(dx * dx) over w as hsxx,
-         count(dx) over w as hndx, lead(m) over w is null as hlast
-  from (
-    select pid, hb, m, x, xe,
-           case when m - lag(m) over w1 = 1 then (la - lag(la) over w1) - (lb - lag(lb) over w1) end as dx
-    from (
-      select p.pid, (h.km - p.t0m) / 60 as hb, h.km - p.t0m as m, h.la - l.lb as x, h.lb - l.la as xe, h.la, l.lb
-      from _oc_pair p
-      join _oc_vs hv on hv.venue = p.hi and hv.symbol = p.hi_sym
-      join _oc_vs lv on lv.venue = p.lo and lv.symbol = p.lo_sym
-      join _oc_q h on h.vid = hv.vid
-      join _oc_q l on l.k = h.k + (lv.vid - hv.vid) * 100000000  -- (l.vid, l.ts) = (lv.vid, h.ts) as one key
-      where l.ts >= p.t0 and l.ts <= p.t1
-    ) y
-    window w1 as (partition by pid order by hb, m)
-  ) z
-  window w as (partition by pid, hb order by m rows between unbounded preceding and current row);
+  select p.pid, h.km - p.t0m as m, h.la - l.lb as x, h.lb - l.la as xe, h.dla - l.dlb as dx
+  from _oc_pair p
+  join _oc_vs hv on hv.venue = p.hi and hv.symbol = p.hi_sym
+  join _oc_vs lv on lv.venue = p.lo and lv.symbol = p.lo_sym
+  join _oc_q h on h.vid = hv.vid
+  join _oc_q l on l.k = h.k + (lv.vid - hv.vid) * 100000000  -- (l.vid, l.ts) = (lv.vid, h.ts) as one key
+  where l.ts >= p.t0 and l.ts <= p.t1;
   create index on _oc_path (pid, m);  -- no included columns: a temp table's index-only scan visits the heap anyway
 
+  -- (ranges are cut into the start's hour, whole hours, and the end's hour; each piece summed once)
   create temp table _oc_block on commit drop as
-  select pid, m / 60 as b, hmx as mx, hnq as nq, hsx as sx, hsxx as sxx, hndx as ndx, m as mlast
-  from _oc_path where hlast;
+  select pid, m / 60 as b, max(x) as mx, count(*) as nq, sum(dx) as sx, sum(dx * dx) as sxx, count(dx) as ndx,
+         max(m) as mlast
+  from _oc_path group by pid, m / 60;
   create index on _oc_block (pid, b);
   analyze _oc_block;
 end $$;
@@ -214,10 +210,9 @@ end $$;
 -- compute_outcomes step 3: per item (_oc_res), entry and exit on the pair path, the path's
 -- max x, quoted minutes and sums of the changes. Item minutes: ms = start, me = end
 -- (minutes since the pair's t0); changes count for minutes in (ms, me]. A range is cut into
--- its start's hour (head: from ms to the hour's end, or to me inside it), whole hours
--- (_oc_block) and its end's hour (tail: the running sums of the exit row, the last row at
--- or before me). Entry and head are the same for an event's horizons: once per start
--- (_oc_st).
+-- its start's hour (head: from ms to the hour's end), whole hours (_oc_block) and its end's
+-- hour (tail: from the hour's start to me); a range inside one hour is one scan. Entry and
+-- head are the same for an event's horizons: once per start (_oc_st).
 create or replace function watchlist.outcome_pass_spread()
 returns void language plpgsql set work_mem = '256MB' as $$
 begin
@@ -238,27 +233,26 @@ begin
   create temp table _oc_res on commit drop as
   with r as (
     select it.iid, it.ms, it.me, pl.plast, st.ps, st.entry, bb.m as pe, bb.x as exit_x, it.me / 60 = it.ms / 60 as one_hour,
-           st.mx as s_mx, st.nq as s_nq, st.sx as s_sx, st.sxx as s_sxx, st.ndx as s_ndx,
-           sh.mx as h_mx, sh.nq as h_nq, sh.sx as h_sx, sh.sxx as h_sxx, sh.ndx as h_ndx, bl.*,
-           it.me / 60 > it.ms / 60 and bb.m >= (it.me / 60) * 60 as tail, bb.hmx, bb.hnq, bb.hsx, bb.hsxx, bb.hndx
+           st.mx as s_mx, st.nq as s_nq, st.sx as s_sx, st.sxx as s_sxx, st.ndx as s_ndx, sc.*, bl.*
     from _oc_it it
     join _oc_st st on st.pid = it.pid and st.ms = it.ms
     join (select pid, max(mlast) as plast from _oc_block group by pid) pl on pl.pid = it.pid
-    left join lateral (select z.m, z.x, z.hmx, z.hnq, z.hsx, z.hsxx, z.hndx from _oc_path z
-                       where z.pid = it.pid and z.m <= it.me order by z.m desc limit 1) bb on true
-    left join lateral (
-      select max(z.x) as mx, count(*) as nq, sum(z.dx) filter (where z.m > it.ms) as sx,
-             sum(z.dx * z.dx) filter (where z.m > it.ms) as sxx, count(z.dx) filter (where z.m > it.ms) as ndx
-      from _oc_path z where it.me / 60 = it.ms / 60 and z.pid = it.pid and z.m between it.ms and it.me) sh on true
+    left join lateral (select z.m, z.x from _oc_path z where z.pid = it.pid and z.m <= it.me order by z.m desc limit 1) bb on true
+    left join lateral (  -- inside one hour: ms to me; else the tail, the end's hour up to me
+      select max(z.x) as c_mx, count(*) as c_nq, sum(z.dx) filter (where z.m > it.ms) as c_sx,
+             sum(z.dx * z.dx) filter (where z.m > it.ms) as c_sxx, count(z.dx) filter (where z.m > it.ms) as c_ndx
+      from _oc_path z
+      where z.pid = it.pid and z.m between greatest(it.ms, (it.me / 60) * 60) and it.me) sc on true
     left join lateral (
       select max(k.mx) as b_mx, sum(k.nq) as b_nq, sum(k.sx) as b_sx, sum(k.sxx) as b_sxx, sum(k.ndx) as b_ndx
       from _oc_block k where k.pid = it.pid and k.b > it.ms / 60 and k.b < it.me / 60) bl on true
-  ), hd as (  -- the head (same hour: the scan; else the start's) and the tail, as the sums below expect them
-    select r.*, case when one_hour then h_mx else s_mx end as hd_mx, case when one_hour then h_nq else s_nq end as hd_nq,
-           case when one_hour then h_sx else s_sx end as hd_sx, case when one_hour then h_sxx else s_sxx end as hd_sxx,
-           case when one_hour then h_ndx else s_ndx end as hd_ndx,
-           case when tail then hmx end as tl_mx, case when tail then hnq end as tl_nq, case when tail then hsx end as tl_sx,
-           case when tail then hsxx end as tl_sxx, case when tail then hndx end as tl_ndx
+  ), hd as (  -- head and tail as the sums below expect them
+    select r.*, case when one_hour then c_mx else s_mx end as hd_mx, case when one_hour then c_nq else s_nq end as hd_nq,
+           case when one_hour then c_sx else s_sx end as hd_sx, case when one_hour then c_sxx else s_sxx end as hd_sxx,
+           case when one_hour then c_ndx else s_ndx end as hd_ndx,
+           case when not one_hour then c_mx end as tl_mx, case when not one_hour then c_nq end as tl_nq,
+           case when not one_hour then c_sx end as tl_sx, case when not one_hour then c_sxx end as tl_sxx,
+           case when not one_hour then c_ndx end as tl_ndx
     from r
   )
   select iid, ms, me, plast, ps, entry, pe, exit_x,
