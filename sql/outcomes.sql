@@ -194,8 +194,10 @@ begin
   join _oc_vs hv on hv.venue = p.hi and hv.symbol = p.hi_sym
   join _oc_vs lv on lv.venue = p.lo and lv.symbol = p.lo_sym
   join _oc_q h on h.vid = hv.vid
-  join _oc_q l on l.k = h.k + (lv.vid - hv.vid) * 100000000  -- (l.vid, l.ts) = (lv.vid, h.ts) as one key
-  where l.ts >= p.t0 and l.ts <= p.t1;
+  join _oc_q l on l.k = h.k + (lv.vid - hv.vid) * 100000000  -- (l.vid, minute) = (lv.vid, h's minute) as one key
+  -- the same instant, as a filter (as a second hash key the planner multiplied the two and
+  -- hashed the 1.7 M rows instead of the quotes)
+  where l.ts >= p.t0 and l.ts <= p.t1 and l.ts >= h.ts and l.ts <= h.ts;
   create index on _oc_path (pid, m);  -- no included columns: a temp table's index-only scan visits the heap anyway
 
   -- (ranges are cut into the start's hour, whole hours, and the end's hour; each piece summed once)
