@@ -144,7 +144,7 @@ begin
 
   create temp table _oc_pair on commit drop as
   select row_number() over (order by hi, hi_sym, lo, lo_sym) as pid, hi, hi_sym, lo, lo_sym,
-         min(s) - p_tol as t0, max(e_ts) as t1
+         min(s) - p_tol as t0, max(e_ts) as t1, (extract(epoch from min(s) - p_tol) / 60)::int as t0m
   from _oc_item where signal_type = 'B' and hi is not null and lo is not null
   group by hi, hi_sym, lo, lo_sym;
   update _oc_item i set pid = p.pid from _oc_pair p
@@ -156,52 +156,56 @@ end $$;
 
 -- compute_outcomes step 2: the quotes the paths need, read once per venue and symbol (log
 -- prices, _oc_q; dla / dlb: one-minute changes, only from the minute before, so a pair's
--- change is known without sorting the much larger pair paths), and the pair paths
--- (_oc_path): minute rows where both books were quoted: exit metric x = ln(high ask / low
--- bid), entry metric xe = ln(high bid / low ask), dx = the one-minute change of x (only
--- between consecutive quoted minutes); m = minutes since the pair's t0. Then hourly blocks
--- (_oc_block): max x, quoted minutes, sums of the changes.
--- Both joins are meant as hash joins over whole tables (the market_snapshot range: one
--- pass per partition; the pairs: on venue id and ts): the planner underestimates range
--- joins and chose one index probe per minute (13 s at 6k events) or a sort of the 1.7 M
--- path rows for a merge join, hence no nested loop and no merge join in this step, and
--- _oc_q gets its index only afterwards.
+-- change is known without sorting the much larger pair paths; km = minutes since the epoch,
+-- k = (vid, km) as one hash key), and the pair paths (_oc_path): minute rows where both
+-- books were quoted: exit metric x = ln(high ask / low bid), entry metric xe = ln(high bid /
+-- low ask), dx = the one-minute change of x (only between consecutive quoted minutes); m =
+-- minutes since the pair's t0. Then hourly blocks (_oc_block): max x, quoted minutes, sums
+-- of the changes.
+-- Both joins are hash joins over whole tables (the market_snapshot range: one pass per
+-- partition; the pairs: on the one-column key k, the venue quotes hashed and the 1.7 M
+-- pair rows streamed through once: the range test is on l.ts so the planner sizes the
+-- stream right): the planner underestimates range joins and chose one index probe per
+-- minute (13 s at 6k events) or a sort of the 1.7 M path rows for a merge join, hence no
+-- nested loop and no merge join in this step. The pair rows come out in the quotes' order
+-- (vid, ts), so a pair's minutes are summed in time order.
 create or replace function watchlist.outcome_pass_paths()
 returns void language plpgsql
 set work_mem = '256MB' set enable_nestloop = off set enable_mergejoin = off as $$
 begin
   create temp table _oc_vs on commit drop as
-  select row_number() over () as vid, venue, symbol, min(t0) as f, max(t1) as t
+  select row_number() over (order by venue, symbol) as vid, venue, symbol, min(t0) as f, max(t1) as t
   from (select hi as venue, hi_sym as symbol, t0, t1 from _oc_pair
         union all select lo, lo_sym, t0, t1 from _oc_pair) u
   group by venue, symbol;
   analyze _oc_vs;
 
   create temp table _oc_q on commit drop as
-  select vid, venue, symbol, ts, lb, la, nft,
+  select vid, ts, lb, la, nft, km, vid * 100000000 + km as k,
          case when ts - lag(ts) over w = interval '1 minute' then la - lag(la) over w end as dla,
          case when ts - lag(ts) over w = interval '1 minute' then lb - lag(lb) over w end as dlb
   from (
-    select n.vid, ms.venue, ms.symbol, ms.ts, ln(ms.bid::float8) as lb, ln(ms.ask::float8) as la,
-           ms.next_funding_time as nft
+    select n.vid, ms.ts, ln(ms.bid::float8) as lb, ln(ms.ask::float8) as la, ms.next_funding_time as nft,
+           (extract(epoch from ms.ts) / 60)::int as km
     from _oc_vs n
     join watchlist.market_snapshot ms on ms.venue = n.venue and ms.symbol = n.symbol and ms.ts >= n.f and ms.ts <= n.t
     where ms.bid > 0 and ms.ask > 0
   ) q
   window w as (partition by vid order by ts);
+  create index on _oc_q (vid, ts);  -- the funding schedule's look-ups (step 4); written in this order
   analyze _oc_q;
 
   create temp table _oc_path on commit drop as
-  select p.pid, (extract(epoch from h.ts - p.t0) / 60)::int as m, h.la - l.lb as x, h.lb - l.la as xe,
-         h.dla - l.dlb as dx
+  select p.pid, h.km - p.t0m as m, h.la - l.lb as x, h.lb - l.la as xe, h.dla - l.dlb as dx
   from _oc_pair p
   join _oc_vs hv on hv.venue = p.hi and hv.symbol = p.hi_sym
   join _oc_vs lv on lv.venue = p.lo and lv.symbol = p.lo_sym
-  join _oc_q h on h.vid = hv.vid and h.ts >= p.t0 and h.ts <= p.t1
-  join _oc_q l on l.vid = lv.vid and l.ts = h.ts;
+  join _oc_q h on h.vid = hv.vid
+  join _oc_q l on l.k = h.k + (lv.vid - hv.vid) * 100000000  -- (l.vid, minute) = (lv.vid, h's minute) as one key
+  -- the same instant, as a filter (as a second hash key the planner multiplied the two and
+  -- hashed the 1.7 M rows instead of the quotes)
+  where l.ts >= p.t0 and l.ts <= p.t1 and l.ts >= h.ts and l.ts <= h.ts;
   create index on _oc_path (pid, m);  -- no included columns: a temp table's index-only scan visits the heap anyway
-  analyze _oc_path;
-  create index on _oc_q (venue, symbol, ts);
 
   -- (ranges are cut into the start's hour, whole hours, and the end's hour; each piece summed once)
   create temp table _oc_block on commit drop as
@@ -214,38 +218,59 @@ end $$;
 
 -- compute_outcomes step 3: per item (_oc_res), entry and exit on the pair path, the path's
 -- max x, quoted minutes and sums of the changes. Item minutes: ms = start, me = end
--- (minutes since the pair's t0); changes count for minutes in (ms, me].
+-- (minutes since the pair's t0); changes count for minutes in (ms, me]. A range is cut into
+-- its start's hour (head: from ms to the hour's end), whole hours (_oc_block) and its end's
+-- hour (tail: from the hour's start to me); a range inside one hour is one scan. Entry and
+-- head are the same for an event's horizons: once per start (_oc_st).
 create or replace function watchlist.outcome_pass_spread()
 returns void language plpgsql set work_mem = '256MB' as $$
 begin
+  create temp table _oc_it on commit drop as
+  select i.iid, i.pid, ((extract(epoch from i.s - p.t0)) / 60)::int as ms, ((extract(epoch from i.e_ts - p.t0)) / 60)::int as me
+  from _oc_item i join _oc_pair p using (pid);
+  create temp table _oc_st on commit drop as
+  select s.pid, s.ms, a.m as ps, a.xe as entry, hd.mx, hd.nq, hd.sx, hd.sxx, hd.ndx
+  from (select distinct pid, ms from _oc_it) s
+  left join lateral (select z.m, z.xe from _oc_path z where z.pid = s.pid and z.m <= s.ms order by z.m desc limit 1) a on true
+  left join lateral (
+    select max(z.x) as mx, count(*) as nq, sum(z.dx) filter (where z.m > s.ms) as sx,
+           sum(z.dx * z.dx) filter (where z.m > s.ms) as sxx, count(z.dx) filter (where z.m > s.ms) as ndx
+    from _oc_path z where z.pid = s.pid and z.m between s.ms and (s.ms / 60 + 1) * 60 - 1) hd on true;
+  analyze _oc_it;
+  analyze _oc_st;
+
   create temp table _oc_res on commit drop as
-  with it as (
-    select i.iid, i.pid,
-           ((extract(epoch from i.s - p.t0)) / 60)::int as ms,
-           ((extract(epoch from i.e_ts - p.t0)) / 60)::int as me
-    from _oc_item i join _oc_pair p using (pid)
+  with r as (
+    select it.iid, it.ms, it.me, pl.plast, st.ps, st.entry, bb.m as pe, bb.x as exit_x, it.me / 60 = it.ms / 60 as one_hour,
+           st.mx as s_mx, st.nq as s_nq, st.sx as s_sx, st.sxx as s_sxx, st.ndx as s_ndx, sc.*, bl.*
+    from _oc_it it
+    join _oc_st st on st.pid = it.pid and st.ms = it.ms
+    join (select pid, max(mlast) as plast from _oc_block group by pid) pl on pl.pid = it.pid
+    left join lateral (select z.m, z.x from _oc_path z where z.pid = it.pid and z.m <= it.me order by z.m desc limit 1) bb on true
+    left join lateral (  -- inside one hour: ms to me; else the tail, the end's hour up to me
+      select max(z.x) as c_mx, count(*) as c_nq, sum(z.dx) filter (where z.m > it.ms) as c_sx,
+             sum(z.dx * z.dx) filter (where z.m > it.ms) as c_sxx, count(z.dx) filter (where z.m > it.ms) as c_ndx
+      from _oc_path z
+      where z.pid = it.pid and z.m between greatest(it.ms, (it.me / 60) * 60) and it.me) sc on true
+    left join lateral (
+      select max(k.mx) as b_mx, sum(k.nq) as b_nq, sum(k.sx) as b_sx, sum(k.sxx) as b_sxx, sum(k.ndx) as b_ndx
+      from _oc_block k where k.pid = it.pid and k.b > it.ms / 60 and k.b < it.me / 60) bl on true
+  ), hd as (  -- head and tail as the sums below expect them
+    select r.*, case when one_hour then c_mx else s_mx end as hd_mx, case when one_hour then c_nq else s_nq end as hd_nq,
+           case when one_hour then c_sx else s_sx end as hd_sx, case when one_hour then c_sxx else s_sxx end as hd_sxx,
+           case when one_hour then c_ndx else s_ndx end as hd_ndx,
+           case when not one_hour then c_mx end as tl_mx, case when not one_hour then c_nq end as tl_nq,
+           case when not one_hour then c_sx end as tl_sx, case when not one_hour then c_sxx end as tl_sxx,
+           case when not one_hour then c_ndx end as tl_ndx
+    from r
   )
-  select it.iid, it.ms, it.me, pl.plast,
-         a.m as ps, a.xe as entry, bb.m as pe, bb.x as exit_x,
-         greatest(hd.mx, bl.mx, tl.mx) as x_hi_max,
-         coalesce(hd.nq, 0) + coalesce(bl.nq, 0) + coalesce(tl.nq, 0) as n_quoted,
-         coalesce(hd.sx, 0) + coalesce(bl.sx, 0) + coalesce(tl.sx, 0) as sx,
-         coalesce(hd.sxx, 0) + coalesce(bl.sxx, 0) + coalesce(tl.sxx, 0) as sxx,
-         coalesce(hd.ndx, 0) + coalesce(bl.ndx, 0) + coalesce(tl.ndx, 0) as ndx
-  from it
-  join (select pid, max(mlast) as plast from _oc_block group by pid) pl on pl.pid = it.pid
-  left join lateral (select z.m, z.xe from _oc_path z where z.pid = it.pid and z.m <= it.ms order by z.m desc limit 1) a on true
-  left join lateral (select z.m, z.x from _oc_path z where z.pid = it.pid and z.m <= it.me order by z.m desc limit 1) bb on true
-  left join lateral (
-    select max(z.x) as mx, count(*) as nq, sum(z.dx) filter (where z.m > it.ms) as sx,
-           sum(z.dx * z.dx) filter (where z.m > it.ms) as sxx, count(z.dx) filter (where z.m > it.ms) as ndx
-    from _oc_path z where z.pid = it.pid and z.m between it.ms and least(it.me, (it.ms / 60 + 1) * 60 - 1)) hd on true
-  left join lateral (
-    select max(k.mx) as mx, sum(k.nq) as nq, sum(k.sx) as sx, sum(k.sxx) as sxx, sum(k.ndx) as ndx
-    from _oc_block k where k.pid = it.pid and k.b > it.ms / 60 and k.b < it.me / 60) bl on true
-  left join lateral (
-    select max(z.x) as mx, count(*) as nq, sum(z.dx) as sx, sum(z.dx * z.dx) as sxx, count(z.dx) as ndx
-    from _oc_path z where z.pid = it.pid and z.m between greatest((it.me / 60) * 60, (it.ms / 60 + 1) * 60) and it.me) tl on true;
+  select iid, ms, me, plast, ps, entry, pe, exit_x,
+         greatest(hd_mx, b_mx, tl_mx) as x_hi_max,
+         coalesce(hd_nq, 0) + coalesce(b_nq, 0) + coalesce(tl_nq, 0) as n_quoted,
+         coalesce(hd_sx, 0) + coalesce(b_sx, 0) + coalesce(tl_sx, 0) as sx,
+         coalesce(hd_sxx, 0) + coalesce(b_sxx, 0) + coalesce(tl_sxx, 0) as sxx,
+         coalesce(hd_ndx, 0) + coalesce(b_ndx, 0) + coalesce(tl_ndx, 0) as ndx
+  from hd;
   analyze _oc_res;
 end $$;
 
@@ -265,15 +290,14 @@ begin
                    where sp.venue = l.venue and sp.symbol = l.symbol and sp.error is null
                      and sp.from_ts <= i.s and sp.to_ts >= i.e_ts) then 'history'
       when exists (select 1 from _oc_q ms
-                   where ms.venue = l.venue and ms.symbol = l.symbol and ms.nft is not null
-                     and ms.ts between i.s - v_tol and i.s)
+                   where ms.vid = v.vid and ms.nft is not null and ms.ts between i.s - v_tol and i.s)
        and exists (select 1 from _oc_q ms
-                   where ms.venue = l.venue and ms.symbol = l.symbol and ms.nft > i.e_ts
-                     and ms.ts between i.e_ts - v_tol and i.e_ts) then 'schedule'
+                   where ms.vid = v.vid and ms.nft > i.e_ts and ms.ts between i.e_ts - v_tol and i.e_ts) then 'schedule'
       when exists (select 1 from watchlist.funding_rule_times(l.venue, i.s, i.s + interval '8 hours')) then 'rule'
     end as src
   from _oc_item i
   cross join lateral (values ('short', i.hi, i.hi_sym), ('long', i.lo, i.lo_sym)) l(side, venue, symbol)
+  join _oc_vs v on v.venue = l.venue and v.symbol = l.symbol
   where i.pid is not null;
 
   -- the settlements of the legs that use the recorded schedule or a rule, once per venue/symbol
@@ -305,36 +329,44 @@ begin
 end $$;
 
 -- compute_outcomes step 5: per item the funding sum and the audit list (_oc_fsum), and
--- where each leg's settlements came from (_oc_legsrc). Temp tables with statistics: as
--- CTEs the planner guessed a few rows and nested-looped.
+-- where each leg's settlements came from (_oc_legsrc). The settlements are read and their
+-- audit objects built once per leg and start, up to its longest horizon (_oc_fev); an item
+-- takes those up to its end (the horizons of an event share their start). The sum adds in
+-- the list's order (time, side), so the total does not depend on the plan.
+-- Temp tables with statistics: as CTEs the planner guessed a few rows and nested-looped;
+-- the items' join is a hash join (it guesses a tenth of the rows and chose a merge join
+-- that re-read the sorted settlements eight times).
 create or replace function watchlist.outcome_pass_funding_sums()
-returns void language plpgsql set work_mem = '256MB' as $$
+returns void language plpgsql set work_mem = '256MB' set enable_mergejoin = off as $$
 begin
+  create temp table _oc_fev on commit drop as
+  select g.venue, g.symbol, g.side, g.src, g.s, st.ts, st.rate, case when g.side = 'short' then st.rate else -st.rate end as pnl,
+         jsonb_build_object('ts', st.ts, 'venue', g.venue, 'side', g.side, 'rate', st.rate,
+                            'pnl', case when g.side = 'short' then st.rate else -st.rate end, 'source', st.source) as obj
+  from (select venue, symbol, side, src, s, max(e_ts) as e from _oc_leg where src is not null group by 1, 2, 3, 4, 5) g
+  join lateral (
+    select fs.ts, fs.rate, fs.source from watchlist.funding_settlement fs
+    where g.src = 'history' and fs.venue = g.venue and fs.symbol = g.symbol and fs.ts > g.s and fs.ts <= g.e
+    union all
+    select x.ts, x.rate, x.source from _oc_settle x
+    where g.src in ('schedule', 'rule') and x.venue = g.venue and x.symbol = g.symbol and x.ts > g.s and x.ts <= g.e
+  ) st on true;
+  analyze _oc_fev (venue, symbol, side, src, s, ts);  -- not the jsonb: its statistics cost more than the join gains
+
   create temp table _oc_fsum on commit drop as
-  with fl as (
-    select g.iid, g.side, g.venue, g.src, st.ts, st.rate, st.source
-    from _oc_leg g
-    join lateral (
-      select fs.ts, fs.rate, fs.source from watchlist.funding_settlement fs
-      where g.src = 'history' and fs.venue = g.venue and fs.symbol = g.symbol and fs.ts > g.s and fs.ts <= g.e_ts
-      union all
-      select x.ts, x.rate, x.source from _oc_settle x
-      where g.src in ('schedule', 'rule') and x.venue = g.venue and x.symbol = g.symbol and x.ts > g.s and x.ts <= g.e_ts
-    ) st on true
-  )
-  select iid,
-    sum(case when side = 'short' then rate else -rate end) as pf,
-    bool_or(rate is null) as rate_missing,
-    jsonb_agg(jsonb_build_object('ts', ts, 'venue', venue, 'side', side, 'rate', rate,
-              'pnl', case when side = 'short' then rate else -rate end, 'source', source) order by ts, side) as applied
-  from fl group by iid;
-  analyze _oc_fsum;
+  select l.iid, sum(f.pnl order by f.ts, l.side) as pf, bool_or(f.rate is null) as rate_missing,
+         jsonb_agg(f.obj order by f.ts, l.side) as applied
+  from _oc_leg l
+  join _oc_fev f on f.venue = l.venue and f.symbol = l.symbol and f.side = l.side and f.src = l.src and f.s = l.s
+                and f.ts <= l.e_ts
+  group by l.iid;
+  analyze _oc_fsum (iid);
 
   create temp table _oc_legsrc on commit drop as
   select iid, jsonb_object_agg(side, coalesce(src, 'missing')) as srcs,
     array_agg('funding_missing:' || side) filter (where src is null) as fmiss
   from _oc_leg group by iid;
-  analyze _oc_legsrc;
+  analyze _oc_legsrc (iid);
 end $$;
 
 -- compute_outcomes step 6: the labelled rows, upserted. Returns the number written.
@@ -425,7 +457,7 @@ begin
   -- a second pass in one transaction (the tables drop at commit)
   if to_regclass('pg_temp._oc_item') is not null then
     drop table if exists pg_temp._oc_item, pg_temp._oc_pair, pg_temp._oc_vs, pg_temp._oc_q, pg_temp._oc_path,
-      pg_temp._oc_block, pg_temp._oc_res, pg_temp._oc_leg, pg_temp._oc_settle, pg_temp._oc_fsum, pg_temp._oc_legsrc;
+      pg_temp._oc_block, pg_temp._oc_it, pg_temp._oc_st, pg_temp._oc_res, pg_temp._oc_leg, pg_temp._oc_settle, pg_temp._oc_fev, pg_temp._oc_fsum, pg_temp._oc_legsrc;
   end if;
   if p_shards < 1 or p_shard < 0 or p_shard >= p_shards then
     raise exception 'compute_outcomes: shard % of % does not exist', p_shard, p_shards using errcode = '22023';
