@@ -74,8 +74,7 @@ async function main() {
     const now = iso(histEnd);
     // the worker's pass: outcome.parallel shares side by side, each on its own connection
     const shards = Number((await db.query(`select watchlist.cfg_num('outcome.parallel') as n`)).rows[0].n);
-    const pool = new pg.Pool({ connectionString: bench.url, max: shards });
-    pool.on('connect', (c) => void c.query('set synchronous_commit = off'));
+    const pool = new pg.Pool({ connectionString: bench.url, max: shards, options: '-c synchronous_commit=off' });
     const run = async (label: string, n: number) => {
       const t = process.hrtime.bigint();
       const written = await computeOutcomesParallel(pool, now, [], n);
