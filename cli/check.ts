@@ -1,13 +1,14 @@
 // `wl check data`: the plan's acceptance gates for backtesting (outcome coverage of due
 // events, raw↔event join at the decision time, funding schedule missing rate, prediction
-// coverage) as one table; exit 1 when a gate fails. `wl outcomes`: one pass of the outcome
-// worker now. Thresholds are settings (check.*, outcome.*).
+// coverage) as one table; exit 1 when a gate fails. `wl outcomes`: the outcome worker now,
+// until no leg waits for its funding history. Thresholds are settings (check.*, outcome.*).
 import type { Command } from 'commander';
 import pg from 'pg';
-import { openMigrated } from './db.ts';
+import { openMigrated, openWithVenues } from './db.ts';
 import { onShutdown, shutdown } from './lifecycle.ts';
 import { log } from './log.ts';
 import type { Queryable } from '../workers/venues/paper-venue.ts';
+import { textTable } from '../workers/text-table.ts';
 
 export interface GateRow { gate: string; value: number | null; threshold: number; ok: boolean; n: number; detail: string }
 
@@ -17,12 +18,10 @@ export async function checkData(db: Queryable, now?: Date): Promise<{ ok: boolea
   ]);
   const gates = rows as GateRow[];
   const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)} %`);
-  const lines = [
+  const table = textTable(
     ['gate', 'value', 'threshold', 'n', 'result', 'what'],
-    ...gates.map((g) => [g.gate, pct(g.value), pct(g.threshold), String(g.n), g.ok ? 'ok' : 'FAILED', g.detail]),
-  ];
-  const w = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
-  const table = lines.map((l) => l.map((c, i) => (i === l.length - 1 ? c : c.padEnd(w[i]))).join('  ')).join('\n');
+    gates.map((g) => [g.gate, pct(g.value), pct(g.threshold), String(g.n), g.ok ? 'ok' : 'FAILED', g.detail]),
+  );
   return { ok: gates.every((g) => g.ok), rows: gates, table };
 }
 
@@ -43,12 +42,7 @@ export function registerCheck(program: Command) {
     .command('outcomes')
     .description('the outcome worker now, pass after pass until no leg waits for funding history (history from the configured venues, then every due outcome)')
     .action(async () => {
-      const db = await openMigrated();
-      const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-      onShutdown('pool', () => pool.end());
-      const { buildVenues } = await import('../workers/venues/registry.ts');
-      const set = await buildVenues({ db: pool });
-      onShutdown('venues', () => set.close());
+      const { pool, set } = await openWithVenues();
       const { runOutcomesUntilDone } = await import('../workers/tasks/compute_outcomes.ts');
       const r = await runOutcomesUntilDone(pool, set.venues, Date.now(), 100, (n, p) =>
         log(`outcomes pass ${n}: ${p.written} written, ${p.fetched} funding histories fetched, ${p.fetchErrors} failed`));

@@ -8,6 +8,7 @@ import { ensureLogins, type LoginKind, type LoginUrls } from '../db/logins.ts';
 import { handleSignals, onShutdown, shutdown } from './lifecycle.ts';
 import { log } from './log.ts';
 import { checkServerRoom, type ConnectionBudget } from '../db/budget.ts';
+import type { VenueSet } from '../workers/venues/registry.ts';
 
 /** open (embedded or DATABASE_URL), migrate, roll partitions, login roles: what every long-running command starts with */
 export async function openMigrated(opts: { budget?: ConnectionBudget } = {}): Promise<Database & { logins: LoginUrls }> {
@@ -28,6 +29,17 @@ export async function openMigrated(opts: { budget?: ConnectionBudget } = {}): Pr
   log(`partitions ready${created.length ? ` (created ${created.join(', ')})` : ''}`);
   const logins = await ensureLogins(db.url, log);
   return { ...db, logins };
+}
+
+/** a one-shot command's start: the migrated database, a small pool and the configured venues, each closed at shutdown */
+export async function openWithVenues(): Promise<{ pool: pg.Pool; set: VenueSet }> {
+  const db = await openMigrated();
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  onShutdown('pool', () => pool.end());
+  const { buildVenues } = await import('../workers/venues/registry.ts');
+  const set = await buildVenues({ db: pool });
+  onShutdown('venues', () => set.close());
+  return { pool, set };
 }
 
 /**

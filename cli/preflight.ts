@@ -3,12 +3,11 @@
 // not traded) and print one table. Exit 1 when a venue fails. `wl up` and `wl worker` run
 // the same at start (runPreflight).
 import type { Command } from 'commander';
-import pg from 'pg';
 import type { Queryable } from '../workers/venues/paper-venue.ts';
 import type { VenueSet } from '../workers/venues/registry.ts';
 import { DEFAULT_SYMBOLS } from '../workers/sim/universe.ts';
-import { openMigrated } from './db.ts';
-import { onShutdown, shutdown } from './lifecycle.ts';
+import { openWithVenues } from './db.ts';
+import { shutdown } from './lifecycle.ts';
 import { log } from './log.ts';
 
 export interface PreflightRun {
@@ -50,12 +49,7 @@ export function registerPreflight(program: Command) {
     .action(async (o: { venues?: string; sandbox?: boolean }) => {
       if (o.venues) process.env.WL_VENUES = o.venues;
       if (o.sandbox) process.env.WL_VENUE_SANDBOX = '1';
-      const db = await openMigrated();
-      const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-      onShutdown('pool', () => pool.end());
-      const { buildVenues } = await import('../workers/venues/registry.ts');
-      const set = await buildVenues({ db: pool });
-      onShutdown('venues', () => set.close());
+      const { pool, set } = await openWithVenues();
       if (set.sandbox) log('SANDBOX: venues are the exchanges\' demo/testnet environments');
       const r = await runPreflight(pool, set);
       process.stdout.write(r.table + '\n');

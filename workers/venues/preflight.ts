@@ -10,6 +10,7 @@ import { recordVenuePreflight } from '../sql/record_venue_preflight.ts';
 import { preflightSettings } from '../sql/preflight_settings.ts';
 import { isSandboxed } from './sandbox.ts';
 import type { Venue } from './types.ts';
+import { textTable } from '../text-table.ts';
 
 export type CheckName = 'position_mode' | 'margin_mode' | 'leverage' | 'clock' | 'key_permissions' | 'paper';
 export type Environment = 'live' | 'sandbox' | 'paper' | 'shadow';
@@ -88,9 +89,6 @@ export async function preflightOptions(db: SqlClient, env: Env = process.env, de
 /** one table: venue × check → ok / FAILED and why */
 export function formatPreflightTable(results: VenuePreflight[]): string {
   const rows = results.flatMap((r) => r.checks.map((c) => [r.venue, r.environment, c.check, c.ok ? 'ok' : 'FAILED', c.detail]));
-  const head = ['venue', 'env', 'check', 'result', 'detail'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
   const verdicts = results.map((r) => `${r.venue}: ${r.ok ? 'tradeable' : 'NOT TRADED'}`);
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', verdicts.join(', ')].join('\n');
+  return [textTable(['venue', 'env', 'check', 'result', 'detail'], rows, { rule: true }), '', verdicts.join(', ')].join('\n');
 }
