@@ -73,8 +73,10 @@ async function announceVenueModes(url: string, set: VenueSet, o: RunOptions) {
   }
 }
 
-/** a fresh install gets history for its paper venues at once, so 1h/12h factors exist from the first minute */
-/** (a demo needs only the hour its Type B factors read, so it starts trading sooner) */
+/**
+ * A fresh install gets history for its paper venues at once, so 1h/12h factors exist from the
+ * first minute (a demo needs only the hour its Type B factors read, so it starts trading sooner).
+ */
 async function firstStartHistory(url: string, set: VenueSet, demo = false) {
   const hours = Number(process.env.WL_BACKFILL_HOURS ?? (demo ? DEMO_BACKFILL_HOURS : 12));
   const venues = set.modes.filter((m) => m.mode === 'paper').map((m) => m.venue);
@@ -133,7 +135,7 @@ export function registerRun(program: Command) {
     .option('--demo', `paper market at demo pace (dislocations revert in minutes) and demo settings (${describeDemoSettings()}), to see the whole loop quickly`)
     .action(async (o: RunOptions) => {
       if (o.demo) {
-        // a demo's config (30-minute max hold) and simulated trades must never leak
+        // a demo's settings (workers/sim/demo.ts) and simulated trades must never leak
         // into a real installation: it runs paper-only on an embedded database of its own
         if (config.databaseUrl) throw new Error('--demo runs on its own embedded database: unset DATABASE_URL');
         process.env.WL_VENUE_MODE = 'paper';

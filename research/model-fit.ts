@@ -190,13 +190,15 @@ async function fitOne(
   const judged = active ? activeOosR2 !== null : compareN >= s.minJudge;
   const beats = Number.isFinite(oosR2) && judged &&
     (!active || (Number.isFinite(newOnCompare!) && (!Number.isFinite(activeOosR2!) || newOnCompare! > activeOosR2!)));
+  const need = `(need ${s.minJudge}, model.auto_activate_min_test_n)`;
+  const judgement = judged
+    ? active ? `; on the ${compareN} test rows after ${active.version}'s training window it scores R² ${activeOosR2!.toFixed(4)}, this fit ${newOnCompare!.toFixed(4)}` : ''
+    : active ? `; only ${compareN} test rows lie after ${active.version}'s training window ${need}: not compared, not activated automatically`
+    : `; only ${compareN} test rows ${need}: not activated automatically`;
   const note =
     `OLS on ${obs.length} outcomes ${new Date(obs[0].t).toISOString()} – ${new Date(obs[obs.length - 1].t).toISOString()}; ` +
     `${scored.length} rolling test windows (${y.length} rows): OOS R² ${oosR2.toFixed(4)}, IC ${oosIc.toFixed(4)}, ` +
-    `calibration error ${cal.ece.toFixed(4)}; resid_std is the OOS RMSE` +
-    (!active ? (judged ? '' : `; only ${compareN} test rows (need ${s.minJudge}, model.auto_activate_min_test_n): not activated automatically`) : judged
-      ? `; on the ${compareN} test rows after ${active.version}'s training window it scores R² ${activeOosR2!.toFixed(4)}, this fit ${newOnCompare!.toFixed(4)}`
-      : `; only ${compareN} test rows lie after ${active.version}'s training window (need ${s.minJudge}, model.auto_activate_min_test_n): not compared, not activated automatically`);
+    `calibration error ${cal.ece.toFixed(4)}; resid_std is the OOS RMSE${judgement}`;
   await db.query(
     `insert into watchlist.pnl_model (signal_type, horizon_min, version, intercept, coefs, resid_std, fee_threshold, n_obs, r2,
        is_prior, active, fit_status, train_from, train_to, n_test, oos_r2, oos_ic, calib_error, calibration, folds, params, notes)
