@@ -2,6 +2,7 @@
 // so the merge trigger and the scanner read it; `wl up --attach` / WL_ATTACH set it.
 import pg from 'pg';
 import { log } from './log.ts';
+import { setConfig } from '../workers/sql/set_config.ts';
 
 /** --attach or WL_ATTACH=1 turns it on, WL_ATTACH=0 off; neither leaves the stored mode as it is */
 export function attachWanted(flag: boolean | undefined, env: NodeJS.ProcessEnv = process.env): boolean | null {
@@ -20,7 +21,7 @@ export async function applyAttachMode(url: string, flag: boolean | undefined): P
   await c.connect();
   try {
     if (want !== null) {
-      await c.query(`select watchlist.set_config('ingest.attach', $1::jsonb, $2)`, [JSON.stringify(want), flag ? 'wl up --attach' : 'WL_ATTACH']);
+      await setConfig(c, 'ingest.attach', want, flag ? 'wl up --attach' : 'WL_ATTACH');
     }
     const { rows } = await c.query('select watchlist.attach_mode() as on');
     const on = rows[0].on === true;
