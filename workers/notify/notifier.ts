@@ -12,7 +12,7 @@ import { makeOutbox, type Outbox, type OutboxOptions } from './outbox.ts';
 import { webhookSender } from './webhook.ts';
 import { telegramSender } from './telegram.ts';
 import { cfgNum } from '../sql/cfg_num.ts';
-import { tryNotifierLock } from '../sql/notifier_lock.ts';
+import { tryTradeLock } from '../sql/trade_lock.ts';
 
 // pg-listen is CommonJS with `exports.default` (see cli/tail.ts)
 const createSubscriber = pgListen as unknown as typeof pgListen.default;
@@ -59,7 +59,7 @@ function senderLock(url: string, retryMs: number, log: (m: string) => void) {
         client = c;
         await c.connect();
       }
-      held = await tryNotifierLock(client);
+      held = await tryTradeLock(client, 'wl:notifier', 0);
       if (held) log('notify: this process sends the notifications (other workers on this database stand by)');
     } catch (e) {
       drop((e as Error).message);

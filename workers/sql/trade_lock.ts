@@ -1,4 +1,5 @@
-// The session advisory lock one run of a trade (or manual order) holds for the whole job.
+// Session advisory locks by (namespace, id): one run of a trade (or manual order) holds its
+// own for the whole job; the notifier's sender holds ('wl:notifier', 0) (workers/notify/notifier.ts).
 import { z } from 'zod';
 import { callValue, Id, type SqlClient } from './client.ts';
 
