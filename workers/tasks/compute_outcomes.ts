@@ -1,7 +1,7 @@
 // Every 5 minutes: forward outcomes of due events. Asks SQL which legs' horizons no funding
 // history covers yet, fetches those from the venues this worker runs (a failed fetch is
-// recorded and the leg falls back to the recorded schedule), then one SQL pass computes
-// and upserts every due (event, horizon) (watchlist.compute_outcomes).
+// recorded and the leg falls back to the recorded schedule), then the SQL pass computes and
+// upserts every due (event, horizon) (watchlist.compute_outcomes, in outcome.parallel shares).
 import type { Task } from 'graphile-worker';
 import { z } from 'zod';
 import { perCallClient, type SqlClient } from '../sql/client.ts';
